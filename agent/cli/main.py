@@ -1,0 +1,113 @@
+"""`atelier` entry point: builds the sub-commands, maps every error to one line and an exit code."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import re
+import sys
+from collections.abc import Sequence
+from typing import NoReturn
+
+from agent import __version__
+from agent.errors import EXIT_INTERRUPTED, AtelierError, UsageError
+from agent.i18n import _, set_language
+
+#: One module per sub-command under agent/cli/; each defines `register(subparsers)`.
+#: A module that is not there yet is skipped, so the command set grows with the issues.
+COMMAND_MODULES = (
+    "inventory",
+    "capture",
+    "schema",
+    "erase",
+    "verify_erasure",
+    "certificate",
+    "disk_health",
+    "check",
+    "grade",
+    "run",
+    "sync",
+    "config",
+    "station",
+    "label",
+)
+
+_ARGPARSE_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"unrecognized arguments: (.*)"), "unknown option or argument: {0}"),
+    (re.compile(r"the following arguments are required: (.*)"), "missing required argument: {0}"),
+    (
+        re.compile(r"argument (\S+): invalid choice: (.*?) \(choose from (.*)\)"),
+        "{0}: invalid choice {1} (choose from {2})",
+    ),
+    (re.compile(r"argument (\S+): expected one argument"), "{0}: a value is expected"),
+    (re.compile(r"argument (\S+): invalid (\w+) value: (.*)"), "{0}: invalid value {2}"),
+    (re.compile(r"ambiguous option: (.*)"), "ambiguous option: {0}"),
+)
+
+
+def translate_argparse(message: str) -> str:
+    """argparse speaks English only; turn its usual complaints into the catalog's sentences."""
+    for pattern, template in _ARGPARSE_PATTERNS:
+        match = pattern.search(message)
+        if match:
+            return _(template).format(*match.groups())
+    return message
+
+
+class Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(translate_argparse(message))
+
+
+def _language_from_argv(argv: Sequence[str]) -> str | None:
+    for i, arg in enumerate(argv):
+        if arg == "--lang" and i + 1 < len(argv):
+            return argv[i + 1]
+        if arg.startswith("--lang="):
+            return arg.split("=", 1)[1]
+    return None
+
+
+def build_parser() -> Parser:
+    parser = Parser(
+        prog="atelier",
+        description=_("Atelier: inventory, test, erase and grade donated computers."),
+    )
+    parser.add_argument("--version", action="version", version=f"atelier {__version__}")
+    parser.add_argument("--lang", choices=("fr", "en"), help=_("language of messages (default: fr)"))
+    subparsers = parser.add_subparsers(dest="command", metavar=_("COMMAND"), parser_class=Parser)
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(f"agent.cli.{name}")
+        except ModuleNotFoundError as err:
+            if err.name == f"agent.cli.{name}":
+                continue
+            raise
+        module.register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    set_language(_language_from_argv(args_list))
+    try:
+        parser = build_parser()
+        args = parser.parse_args(args_list)
+        handler = getattr(args, "handler", None)
+        if handler is None:
+            parser.print_help()
+            return 2
+        code = handler(args)
+        return int(code or 0)
+    except AtelierError as err:
+        print(f"atelier: {err.message}", file=sys.stderr)
+        return err.exit_code
+    except KeyboardInterrupt:
+        print(f"atelier: {_('interrupted')}", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,16 @@
+"""Host access: the live machine or a recorded capture, behind one `Host` protocol."""
+
+from agent.host._base import CommandResult, Host, HostFileError, UdevDevice
+from agent.host._capture import CaptureFormatError, RecordingHost, ReplayHost
+from agent.host._live import LiveHost
+
+__all__ = [
+    "CaptureFormatError",
+    "CommandResult",
+    "Host",
+    "HostFileError",
+    "LiveHost",
+    "RecordingHost",
+    "ReplayHost",
+    "UdevDevice",
+]

@@ -1,0 +1,77 @@
+"""The one seam between the agent and a machine: files, directories, commands, udev."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol, runtime_checkable
+
+
+class HostFileError(OSError):
+    """A file or directory could not be read through the host (missing, permission, I/O)."""
+
+
+@dataclass(frozen=True)
+class CommandResult:
+    """What one command did. Recorded in captures and in the report's probe log."""
+
+    argv: tuple[str, ...]
+    returncode: int
+    stdout: str
+    stderr: str
+    duration_s: float = 0.0
+    timed_out: bool = False
+    truncated: bool = False
+    #: True when the program is not installed on this host (returncode is then 127).
+    missing: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return self.returncode == 0 and not self.timed_out and not self.missing
+
+
+@dataclass(frozen=True)
+class UdevDevice:
+    """A udev device as pyudev lists it: kernel name, sysfs path and properties (ID_*, DEVLINKS…)."""
+
+    sys_name: str
+    sys_path: str
+    properties: Mapping[str, str] = field(default_factory=dict)
+
+
+@runtime_checkable
+class Host(Protocol):
+    """Everything a probe may learn about a machine goes through these methods.
+
+    Probes never call `open()` or `subprocess` themselves, so a live machine and a recorded
+    capture are interchangeable (`LiveHost`, `ReplayHost`, `RecordingHost`).
+    """
+
+    def read_bytes(self, path: str, *, limit: int | None = None) -> bytes:
+        """Read a file; raises HostFileError when it cannot."""
+        ...
+
+    def read_text(self, path: str) -> str:
+        """Read a text file (UTF-8, undecodable bytes replaced); raises HostFileError."""
+        ...
+
+    def list_dir(self, path: str) -> list[str]:
+        """Sorted entry names of a directory; raises HostFileError."""
+        ...
+
+    def exists(self, path: str) -> bool: ...
+
+    def readlink(self, path: str) -> str:
+        """Target of a symbolic link as stored (sysfs links are relative); raises HostFileError."""
+        ...
+
+    def run(self, argv: Sequence[str], *, timeout: float = 30.0) -> CommandResult:
+        """Run a command without a shell; never raises for a missing program or a timeout."""
+        ...
+
+    def udev_devices(self, subsystem: str) -> list[UdevDevice]:
+        """Devices udev knows in a subsystem; empty properties where there is no udev database."""
+        ...
+
+
+__all__ = ["CommandResult", "Host", "HostFileError", "UdevDevice"]

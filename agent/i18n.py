@@ -1,0 +1,56 @@
+"""Translations through gettext catalogs; French is the default language.
+
+Source strings (msgids) are English; `agent/locale/fr/LC_MESSAGES/atelier.po` carries the French
+text a technician reads by default. `make i18n` compiles the catalogs (`.mo`), which are committed
+so the live image needs no build tools; a test checks they are up to date and complete.
+"""
+
+from __future__ import annotations
+
+import gettext
+import os
+from pathlib import Path
+
+DOMAIN = "atelier"
+LOCALE_DIR = Path(__file__).parent / "locale"
+SUPPORTED = ("fr", "en")
+DEFAULT_LANG = "fr"
+
+_current: gettext.NullTranslations = gettext.NullTranslations()
+_lang = "en"
+
+
+def set_language(lang: str | None) -> str:
+    """Select the language for every later `_()` call; unknown languages fall back to French."""
+    global _current, _lang
+    code = (lang or os.environ.get("ATELIER_LANG") or DEFAULT_LANG).split("_")[0].split(".")[0].lower()
+    if code not in SUPPORTED:
+        code = DEFAULT_LANG
+    _lang = code
+    if code == "en":
+        _current = gettext.NullTranslations()
+    else:
+        _current = gettext.translation(DOMAIN, localedir=LOCALE_DIR, languages=[code], fallback=True)
+    return code
+
+
+def current_language() -> str:
+    return _lang
+
+
+def _(message: str) -> str:
+    return _current.gettext(message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    return _current.ngettext(singular, plural, n)
+
+
+def N_(message: str) -> str:
+    """Mark a string for extraction without translating it now (translated where it is shown)."""
+    return message
+
+
+set_language(None)
+
+__all__ = ["DEFAULT_LANG", "N_", "SUPPORTED", "_", "current_language", "ngettext", "set_language"]

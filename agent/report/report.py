@@ -1,0 +1,68 @@
+"""The report: one per agent run, tied to an asset code, posted to the central inventory."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from uuid import UUID, uuid4
+
+from pydantic import Field
+
+from agent.report._base import Model
+from agent.report.certificate import SignedCertificate
+from agent.report.checks import CheckResult, Grade
+from agent.report.disk import Disk
+from agent.report.hardware import Battery, Cpu, Display, Gpu, Memory, NetworkInterface
+from agent.report.machine import Machine
+from agent.report.probe import CommandRecord, ProbeError
+
+#: Major.minor. A minor bump only adds optional fields; a reader refuses a newer major.
+SCHEMA_VERSION = "1.0"
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Station(Model):
+    name: str | None = None
+    key_fingerprint: str | None = None
+
+
+class Report(Model):
+    schema_version: str = SCHEMA_VERSION
+    report_id: UUID = Field(default_factory=uuid4, description="Idempotency key of the upload.")
+    asset_code: str | None = None
+    agent_version: str
+    started_at: datetime = Field(default_factory=_now)
+    finished_at: datetime | None = None
+    #: "live" for a real machine, "capture" when replayed from a capture.
+    source: str = "live"
+    station: Station | None = None
+    operator: str | None = None
+    lang: str = "fr"
+    machine: Machine = Field(default_factory=Machine)
+    cpus: list[Cpu] = Field(default_factory=list)
+    memory: Memory = Field(default_factory=Memory)
+    disks: list[Disk] = Field(default_factory=list)
+    gpus: list[Gpu] = Field(default_factory=list)
+    network: list[NetworkInterface] = Field(default_factory=list)
+    batteries: list[Battery] = Field(default_factory=list)
+    displays: list[Display] = Field(default_factory=list)
+    checks: list[CheckResult] = Field(default_factory=list)
+    certificates: list[SignedCertificate] = Field(default_factory=list)
+    grade: Grade | None = None
+    #: Donor batch reference when the agent knows it (from config or the server).
+    batch: str | None = None
+    notes: list[str] = Field(default_factory=list)
+    probe_errors: list[ProbeError] = Field(default_factory=list)
+    probe_log: list[CommandRecord] = Field(default_factory=list)
+
+
+def schema_major(version: str) -> int:
+    try:
+        return int(version.split(".", 1)[0])
+    except ValueError:
+        return -1
+
+
+__all__ = ["SCHEMA_VERSION", "Report", "Station", "schema_major"]

@@ -1,0 +1,1 @@
+"""Atelier central inventory: the per-device record, certificates, donor traceability, GLPI export."""

@@ -1,0 +1,70 @@
+"""The host seam: live reads, and a recorded capture that replays exactly."""
+
+from __future__ import annotations
+
+import json
+import tarfile
+from pathlib import Path
+
+import pytest
+
+from agent.host import CaptureFormatError, HostFileError, LiveHost, RecordingHost, ReplayHost
+
+
+def test_live_missing_file_and_command() -> None:
+    host = LiveHost()
+    with pytest.raises(HostFileError):
+        host.read_text("/nonexistent/file")
+    result = host.run(["definitely-not-a-command-xyz"])
+    assert result.missing and result.returncode == 127 and not result.ok
+
+
+def test_live_timeout() -> None:
+    result = LiveHost().run(["sleep", "5"], timeout=0.2)
+    assert result.timed_out and not result.ok
+
+
+@pytest.mark.parametrize("suffix", ["dir", "capture.tar.gz"])
+def test_record_and_replay(tmp_path: Path, suffix: str) -> None:
+    rec = RecordingHost(LiveHost())
+    text = rec.read_text("/proc/version")
+    entries = rec.list_dir("/proc/sys")
+    with pytest.raises(HostFileError):
+        rec.read_text("/nonexistent")
+    result = rec.run(["echo", "bonjour"])
+    out = rec.save(tmp_path / suffix)
+    replay = ReplayHost.load(out)
+    assert replay.read_text("/proc/version") == text
+    assert replay.list_dir("/proc/sys") == entries
+    with pytest.raises(HostFileError):
+        replay.read_text("/nonexistent")
+    again = replay.run(["echo", "bonjour"])
+    assert (again.returncode, again.stdout) == (result.returncode, result.stdout)
+    assert replay.run(["echo", "other"]).missing
+
+
+def test_replay_refuses_garbage_and_newer(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.tar.gz"
+    bad.write_bytes(b"not a tarball")
+    with pytest.raises(CaptureFormatError):
+        ReplayHost.load(bad)
+    newer = tmp_path / "newer"
+    newer.mkdir()
+    (newer / "manifest.json").write_text(json.dumps({"format": "atelier-capture", "format_version": 99}))
+    with pytest.raises(CaptureFormatError):
+        ReplayHost.load(newer)
+    empty = tmp_path / "empty.tar.gz"
+    with tarfile.open(empty, "w:gz"):
+        pass
+    with pytest.raises(CaptureFormatError):
+        ReplayHost.load(empty)
+
+
+def test_build_from_fixtures() -> None:
+    host = ReplayHost.build(
+        files={"/sys/class/dmi/id/sys_vendor": "LENOVO\n"}, commands={("lscpu",): (0, "x")}
+    )
+    assert host.read_text("/sys/class/dmi/id/sys_vendor") == "LENOVO\n"
+    assert host.list_dir("/sys/class/dmi/id") == ["sys_vendor"]
+    assert host.exists("/sys/class/dmi")
+    assert host.run(["lscpu"]).stdout == "x"
