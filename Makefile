@@ -49,7 +49,7 @@ test: deps $(STAMP)
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 demo: deps $(STAMP)
-	$(BIN)/python -m benchmarks.demo
+	$(BIN)/python -m agent.tools.demo
 
 i18n: $(STAMP)
 	$(BIN)/python -m agent.tools.i18n compile

@@ -39,6 +39,16 @@ def day(value: date | datetime | None) -> str:
     return value.strftime("%d/%m/%Y") if current_language() == "fr" else value.strftime("%Y-%m-%d")
 
 
+def day_iso(value: str | None) -> str | None:
+    """An ISO date string ("2019-03-14") the way `day()` writes it; None stays None."""
+    if not value:
+        return None
+    try:
+        return day(date.fromisoformat(value[:10]))
+    except ValueError:
+        return value
+
+
 def timestamp(value: datetime | None) -> str:
     if value is None:
         return "?"
@@ -64,4 +74,4 @@ def decimal(value: float | None, decimals: int = 1) -> str:
     return "?" if value is None else _number(value, decimals)
 
 
-__all__ = ["day", "decimal", "duration", "size", "timestamp"]
+__all__ = ["day", "day_iso", "decimal", "duration", "size", "timestamp"]

@@ -1,0 +1,54 @@
+"""`atelier inventory`: the machine's hardware as a French summary or as the JSON report."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from agent.cli._common import Subparsers, add_command
+from agent.i18n import _
+
+
+def register(subparsers: Subparsers) -> None:
+    parser = add_command(subparsers, "inventory", _("inventory this machine's hardware"))
+    parser.add_argument("--json", action="store_true", help=_("print the full report as JSON"))
+    parser.add_argument("--asset-code", metavar=_("CODE"), help=_("asset code (label) of the machine"))
+    parser.add_argument(
+        "--from", dest="capture", metavar=_("CAPTURE"), help=_("replay a capture instead of this machine")
+    )
+    parser.add_argument(
+        "--disks",
+        nargs="+",
+        metavar="DEV",
+        help=_("only look at these disks (e.g. /dev/loop3); others are ignored"),
+    )
+    parser.add_argument("--no-disks", action="store_true", help=_("do not look at any disk"))
+    parser.add_argument("--no-smart", action="store_true", help=_("do not query SMART (faster)"))
+    parser.add_argument("--out", metavar=_("FILE"), help=_("also write the JSON report to this file"))
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from agent.cli._hosts import host_from_args
+    from agent.probes.inventory import collect_inventory
+
+    host, source = host_from_args(args.capture)
+    report = collect_inventory(
+        host,
+        asset_code=args.asset_code,
+        only_disks=[] if args.no_disks else args.disks,
+        smart=not args.no_smart,
+        source=source,
+    )
+    data = report.model_dump_json(indent=2)
+    if args.out:
+        from agent.storage import atomic_write
+
+        atomic_write(args.out, data.encode() + b"\n")
+    if args.json:
+        sys.stdout.write(data + "\n")
+    else:
+        from agent.summary import render_summary
+
+        sys.stdout.write(render_summary(report))
+    return 0

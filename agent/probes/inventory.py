@@ -1,0 +1,97 @@
+"""Collect a whole-machine inventory into a `Report`: every probe in parallel, none able to sink the run."""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+from agent import __version__
+from agent.host import Host
+from agent.probes._context import ProbeContext
+from agent.report import Report
+
+T = TypeVar("T")
+
+
+def _guarded(ctx: ProbeContext, probe: str, fn: Callable[[ProbeContext], T], default: T) -> T:
+    """A probe that raises is a bug, not a reason to lose the inventory: record it and go on."""
+    try:
+        return fn(ctx)
+    except Exception as err:  # the one place where any exception is caught on purpose
+        detail = "".join(traceback.format_exception_only(type(err), err)).strip()
+        ctx.error(probe, "probe crashed (bug: please send the capture)", detail)
+        return default
+
+
+def collect_inventory(
+    host: Host,
+    *,
+    asset_code: str | None = None,
+    only_disks: Sequence[str] | None = None,
+    smart: bool = True,
+    source: str = "live",
+) -> Report:
+    """Inventory the machine behind `host`.
+
+    `only_disks` restricts the disk probe to those device paths (how tests and the demo stay on
+    loop devices); other probes always run. Probes run concurrently: most of their time is spent
+    waiting for smartctl, dmidecode and lscpu, which run in parallel processes.
+    """
+    from agent.probes.battery import probe_batteries
+    from agent.probes.cpu import probe_cpus
+    from agent.probes.disks import probe_disks
+    from agent.probes.display import probe_displays
+    from agent.probes.machine import probe_machine
+    from agent.probes.memory import probe_memory
+    from agent.probes.network import probe_network
+    from agent.probes.pci import probe_gpus
+    from agent.report import Machine, Memory
+
+    started = datetime.now(UTC)
+    ctx = ProbeContext(host)
+
+    def disks(c: ProbeContext) -> Any:
+        return probe_disks(c, only=only_disks, smart=smart)
+
+    jobs: dict[str, tuple[Callable[[ProbeContext], Any], Any]] = {
+        "disks": (disks, []),
+        "machine": (probe_machine, Machine()),
+        "cpus": (probe_cpus, []),
+        "memory": (probe_memory, Memory()),
+        "gpus": (probe_gpus, []),
+        "network": (probe_network, []),
+        "batteries": (probe_batteries, []),
+        "displays": (probe_displays, []),
+    }
+    with ThreadPoolExecutor(max_workers=4, thread_name_prefix="probe") as pool:
+        futures = {
+            name: pool.submit(_guarded, ctx, name, fn, default) for name, (fn, default) in jobs.items()
+        }
+        results = {name: future.result() for name, future in futures.items()}
+
+    # Stable order: a capture replayed later must give the same report, whatever thread finished first.
+    errors = sorted(ctx.errors, key=lambda e: (e.probe, e.message, e.detail or ""))
+    log = sorted(ctx.log, key=lambda r: r.argv)
+    return Report(
+        asset_code=asset_code,
+        agent_version=__version__,
+        started_at=started,
+        finished_at=datetime.now(UTC),
+        source=source,
+        machine=results["machine"],
+        cpus=results["cpus"],
+        memory=results["memory"],
+        disks=sorted(results["disks"], key=lambda d: d.name),
+        gpus=results["gpus"],
+        network=results["network"],
+        batteries=results["batteries"],
+        displays=results["displays"],
+        probe_errors=errors,
+        probe_log=log,
+    )
+
+
+__all__ = ["collect_inventory"]
