@@ -14,6 +14,7 @@ import json
 import os
 import tarfile
 import threading
+import zlib
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,6 +22,7 @@ from typing import Any
 
 from agent import __version__
 from agent.host._base import CommandResult, Host, HostFileError, UdevDevice
+from agent.i18n import _
 
 FORMAT = "atelier-capture"
 FORMAT_VERSION = 1
@@ -202,14 +204,26 @@ class ReplayHost:
                         elif "/blobs/" in f"/{member.name}":
                             blobs[member.name.rsplit("/", 1)[-1]] = data
                 if manifest is None:
-                    raise CaptureFormatError(f"{path}: no manifest.json")
-        except (OSError, tarfile.TarError, json.JSONDecodeError, UnicodeDecodeError, EOFError) as err:
-            raise CaptureFormatError(f"{path}: {err}") from err
+                    raise CaptureFormatError(_("no manifest.json inside"))
+        except tarfile.TarError as err:
+            raise CaptureFormatError(_("not a capture folder nor a .tar.gz archive")) from err
+        except OSError as err:
+            if err.errno == errno.ENOENT:
+                raise CaptureFormatError(_("no such file or folder")) from err
+            if err.errno == errno.EACCES:
+                raise CaptureFormatError(_("permission denied")) from err
+            raise CaptureFormatError(err.strerror or str(err)) from err
+        except (json.JSONDecodeError, UnicodeDecodeError, EOFError, zlib.error) as err:
+            raise CaptureFormatError(
+                _("the capture is damaged ({kind})").format(kind=type(err).__name__)
+            ) from err
         if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
-            raise CaptureFormatError(f"{path}: not an Atelier capture")
+            raise CaptureFormatError(_("not an Atelier capture"))
         version = manifest.get("format_version")
         if not isinstance(version, int) or version > FORMAT_VERSION:
-            raise CaptureFormatError(f"{path}: capture format {version!r} is newer than this agent")
+            raise CaptureFormatError(
+                _("capture format {version} is newer than this agent: update Atelier").format(version=version)
+            )
         return cls(manifest, blobs)
 
     @classmethod
