@@ -1,0 +1,81 @@
+"""Graphics adapters from /sys/bus/pci, named from the system's pci.ids."""
+
+from __future__ import annotations
+
+from agent.host import HostFileError
+from agent.parsers.pciids import PATHS, PciIds
+from agent.probes._context import ProbeContext
+from agent.report import Gpu
+
+PROBE = "gpu"
+PCI_DIR = "/sys/bus/pci/devices"
+_INTEL = "8086"
+
+
+def load_pci_ids(ctx: ProbeContext, probe: str) -> PciIds | None:
+    """The first pci.ids the system has; None (and a probe error) when there is none."""
+    for path in PATHS:
+        text = ctx.read_text(probe, path, optional=True)
+        if text is not None:
+            return PciIds(text)
+    ctx.error(probe, "no pci.ids database: device names unknown", ", ".join(PATHS))
+    return None
+
+
+def _id(value: str | None) -> str | None:
+    if not value:
+        return None
+    text = value.strip().lower()
+    return text[2:] if text.startswith("0x") else text
+
+
+def driver_name(ctx: ProbeContext, device_path: str) -> str | None:
+    try:
+        return ctx.host.readlink(f"{device_path}/driver").rstrip("/").rsplit("/", 1)[-1] or None
+    except HostFileError:
+        return None
+
+
+def is_integrated(slot: str, vendor_id: str | None) -> bool | None:
+    """Intel graphics are always in the CPU or chipset; anything else on bus 00 is on the board too.
+
+    AMD APUs sit behind an internal bridge (bus 05 or so) and are then reported as dedicated:
+    a known limit of this heuristic; `boot_vga` does not help (it marks the firmware's console).
+    """
+    if vendor_id == _INTEL:
+        return True
+    parts = slot.split(":")
+    if len(parts) >= 3:
+        return parts[-2] == "00"
+    return None
+
+
+def probe_gpus(ctx: ProbeContext) -> list[Gpu]:
+    gpus: list[Gpu] = []
+    names: PciIds | None = None
+    loaded = False
+    for slot in ctx.list_dir(PROBE, PCI_DIR, optional=False):
+        path = f"{PCI_DIR}/{slot}"
+        pci_class = _id(ctx.read_value(PROBE, f"{path}/class"))
+        # Class 0x03: VGA (0x0300), XGA (0x0301), 3D controller (0x0302, Optimus GPUs), other (0x0380).
+        if not pci_class or not pci_class.startswith("03"):
+            continue
+        vendor_id = _id(ctx.read_value(PROBE, f"{path}/vendor"))
+        device_id = _id(ctx.read_value(PROBE, f"{path}/device"))
+        if not loaded:
+            names, loaded = load_pci_ids(ctx, PROBE), True
+        gpus.append(
+            Gpu(
+                pci_slot=slot,
+                vendor=names.vendor(vendor_id) if names and vendor_id else None,
+                model=names.device(vendor_id, device_id) if names and vendor_id and device_id else None,
+                vendor_id=vendor_id,
+                device_id=device_id,
+                driver=driver_name(ctx, path),
+                integrated=is_integrated(slot, vendor_id),
+            )
+        )
+    return gpus
+
+
+__all__ = ["driver_name", "is_integrated", "load_pci_ids", "probe_gpus"]
