@@ -1,0 +1,106 @@
+"""`atelier run`: the technician's whole job on this machine, guided or unattended.
+
+Exit codes: 0 all good and delivered · 1 an erasure failed or is incomplete, or a check failed ·
+2 usage · 3 input · 4 erasure refused for safety (or not confirmed) · 5 environment (data
+partition full, not root) · 6 report kept on the stick but not delivered · 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import TYPE_CHECKING
+
+from agent.cli._common import Subparsers, add_command
+from agent.cli._settings import add_data_dir
+from agent.i18n import _
+
+if TYPE_CHECKING:
+    from agent.run.ui import RunUI
+
+
+def register(subparsers: Subparsers) -> None:
+    parser = add_command(
+        subparsers, "run", _("inventory, test, erase and grade this machine, then send the report")
+    )
+    parser.add_argument(
+        "--unattended", action="store_true", help=_("no question at all: everything from configuration")
+    )
+    parser.add_argument("--asset-code", metavar=_("CODE"), help=_("asset code (label) of the machine"))
+    parser.add_argument("--server", metavar="URL", help=_("central inventory URL"))
+    parser.add_argument("--token", metavar="TOKEN", help=_("station token for the central inventory"))
+    parser.add_argument("--disks", nargs="+", metavar="DEV", help=_("only test and erase these disks"))
+    parser.add_argument("--policy", metavar=_("NAME"), help=_("erasure policy (name or TOML file)"))
+    parser.add_argument("--grading-policy", metavar=_("NAME"), help=_("grading policy (name or TOML file)"))
+    parser.add_argument("--profile", choices=("quick", "full"), help=_("checks profile"))
+    parser.add_argument(
+        "--operator", metavar=_("NAME"), help=_("who runs the machine (goes on certificates)")
+    )
+    parser.add_argument("--printer", metavar=_("NAME"), help=_("CUPS printer for the label"))
+    parser.add_argument(
+        "--end", choices=("poweroff", "reboot", "wait"), help=_("what to do at the end (default: wait)")
+    )
+    parser.add_argument(
+        "--fresh", action="store_true", help=_("start over even if an interrupted run exists")
+    )
+    add_data_dir(parser)
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from agent.cli._settings import effective
+    from agent.host import LiveHost
+    from agent.run import Pipeline, RunOptions
+
+    config = effective(
+        args,
+        asset_code=args.asset_code,
+        server=args.server,
+        token=args.token,
+        disks=args.disks,
+        policy=args.policy,
+        grading_policy=args.grading_policy,
+        profile=args.profile,
+        operator=args.operator,
+        printer=args.printer,
+        end=args.end,
+        mode="auto" if args.unattended else None,
+    )
+    settings = config.settings
+    unattended = settings.mode == "auto"
+    host = LiveHost()
+    ui = _make_ui(unattended)
+    pipeline = Pipeline(
+        RunOptions(
+            settings=settings, data_dir=config.data_dir, host=host, unattended=unattended, fresh=args.fresh
+        ),
+        ui,
+    )
+    try:
+        summary = pipeline.run()
+    except KeyboardInterrupt:
+        pipeline.cancel.set()
+        raise
+    if not unattended:
+        ui.wait_end(_("Press Enter to finish."))
+    _end(settings.end, host)
+    return summary.exit_code
+
+
+def _make_ui(unattended: bool) -> RunUI:
+    if unattended:
+        from agent.tui.log import LogUI
+
+        return LogUI()
+    from agent.tui.guided import GuidedUI
+
+    return GuidedUI()
+
+
+def _end(action: str, host: object) -> None:
+    from agent.host import Host
+
+    assert isinstance(host, Host)
+    if action == "poweroff":
+        host.run(["systemctl", "poweroff"], timeout=30)
+    elif action == "reboot":
+        host.run(["systemctl", "reboot"], timeout=30)
