@@ -51,6 +51,15 @@ _PLACEHOLDERS = {
     "asset tag",
     "serial number",
     "uuid",
+    # Seen in the peracotta corpus: ASUS/AMI boards (rottame, viabork, viavai, asdpc2, travasato).
+    "mb-1234567890",
+    "123456789000",
+    "bsn12345678901234567",
+    "atn12345678901234567",
+    "base board asset tag",
+    "not defined",
+    "<bad index>",  # dmidecode's marker for a string the SMBIOS table does not hold
+    "<out of spec>",
 }
 _ALL_SAME = re.compile(r"^(.)\1*$")
 _UUID_PLACEHOLDERS = {

@@ -92,12 +92,7 @@ def machine_from_dmidecode(text: str) -> Machine:
     def val(rec: DmiRecord | None, key: str, path: str) -> str | None:
         if rec is None:
             return None
-        value = rec.get(key)
-        # dmidecode's own markers for a string the table does not hold.
-        if value in {"<BAD INDEX>", "<OUT OF SPEC>"}:
-            ph[path] = value
-            return None
-        return clean_keep(value, path, ph)
+        return clean_keep(rec.get(key), path, ph)
 
     system = _first(records, 1)
     board = _first(records, 2)
