@@ -23,7 +23,7 @@ from rich.table import Table
 from rich.text import Text
 
 from agent import fmt
-from agent.i18n import _
+from agent.i18n import N_, _
 from agent.report import Report
 from agent.run.summary import OUTCOME_WORD, RunSummary
 from agent.tui import bigtext
@@ -31,7 +31,7 @@ from agent.tui.facts import key_facts
 from agent.tui.term import Charset, detect
 
 GRADE_STYLE = {"A": "bold green", "B": "bold yellow", "C": "bold white", "D": "bold red"}
-PHASES = {"write": "writing", "verify": "checking", "firmware": "drive erasing"}
+PHASES = {"write": N_("writing"), "verify": N_("checking"), "firmware": N_("drive erasing")}
 
 
 def _yes(answer: str) -> bool:
