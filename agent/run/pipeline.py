@@ -113,6 +113,7 @@ class Pipeline:
         self._plan: Any = None
         self._client: ServerClient | None = None
         self._client_made = False
+        self._lock = threading.Lock()
 
     # -- helpers --------------------------------------------------------------------------
     @property
@@ -329,6 +330,10 @@ class Pipeline:
 
     def _make_plan(self, selected: list[str] | None) -> Any:
         policy = self.steps.erase_policy(self.settings.policy)
+        if self.options.unattended and not self.settings.disks:
+            # Nobody confirms on screen and no disk was named: only a policy written for
+            # unattended erasure may pick the disks by itself (issue 3, safety).
+            self.steps.require_unattended(policy)
         usages = self.steps.usages(self.options.host)
         return self.steps.plan(self._ensure_report().disks, policy, usages, selected)
 
@@ -407,6 +412,7 @@ class Pipeline:
         key = self.steps.station_key(self.options.data_dir)
         system = report.machine.system
         self._announce("erase", _("the progress bars show the time left"))
+        refusals: list[Exception] = []
         self.ui.erase_started(devices)
         try:
             certificates = self.steps.execute(
@@ -429,23 +435,53 @@ class Pipeline:
                     progress=self.ui.erase_progress,
                     cancel=self.cancel,
                     restarted=restarted,
+                    on_certificate=self._certificate_done,
+                    refusals=refusals,
+                    lang=current_language(),
                 ),
             )
         finally:
             self.ui.erase_finished()
-        by_device = {c.certificate.disk.name: c for c in certificates}
-        kept = [c for c in report.certificates if c.certificate.disk.name not in by_device]
-        report.certificates = kept + list(certificates)
+        with self._lock:
+            for signed in certificates:
+                self._keep_certificate(signed)
         for signed in certificates:
             self._store_certificate(signed, out_dir)
-        for device in devices:
-            self.state.erasure[device].status = "done"
         self.state.record("erase", "done")
         self._save()
+        if refusals:
+            messages = [getattr(r, "message", str(r)) for r in refusals]
+            raise SafetyRefusal(" ".join(messages))
+
+    def _cert_device(self, signed: SignedCertificate) -> str:
+        name = signed.certificate.disk.name or "?"
+        if name.startswith("/dev/"):
+            return name
+        for disk in self._ensure_report().disks:
+            if name == disk.name or (
+                signed.certificate.disk.serial and signed.certificate.disk.serial == disk.serial
+            ):
+                return disk.path
+        return f"/dev/{name}"
+
+    def _keep_certificate(self, signed: SignedCertificate) -> None:
+        report = self._ensure_report()
+        device = self._cert_device(signed)
+        report.certificates = [c for c in report.certificates if self._cert_device(c) != device] + [signed]
+        if device in self.state.erasure:
+            self.state.erasure[device].status = "done"
+
+    def _certificate_done(self, signed: SignedCertificate) -> None:
+        """One disk finished (from the engine's worker thread): never redo it after a crash."""
+        with self._lock:
+            self._keep_certificate(signed)
+            self._save()
 
     def _store_certificate(self, signed: SignedCertificate, out_dir: Path) -> None:
         stem_hits = (
-            list(out_dir.glob(f"*{signed.certificate.certificate_id}*.json")) if out_dir.is_dir() else []
+            list(out_dir.glob(f"*{signed.certificate.certificate_id.hex[:8]}*.json"))
+            if out_dir.is_dir()
+            else []
         )
         if stem_hits:
             return

@@ -30,11 +30,35 @@ def _refused(entry: Any) -> bool:
             return True
         if isinstance(value, str | list | tuple) and value:
             return True
+    action = getattr(entry, "action", None)
+    if isinstance(action, str):
+        return action != "erase"
     return getattr(entry, "technique", "x") is None
+
+
+def _technique(entry: Any) -> str:
+    technique = getattr(entry, "technique", None)
+    if not technique:
+        return ""
+    try:
+        from agent.erase.planner import technique_label
+    except ImportError:
+        return str(technique)
+    return technique_label(str(technique))
+
+
+def _why(entry: Any) -> str:
+    why = getattr(entry, "why", None)
+    if callable(why):
+        return str(why())
+    return str(why or getattr(entry, "reason", None) or "")
 
 
 def planned_devices(plan: Any) -> list[str]:
     """Devices the plan will write to (entries refused by the safety rules are left out)."""
+    to_erase = getattr(plan, "to_erase", None)
+    if callable(to_erase):
+        return [d for e in to_erase() if (d := _device(e))]
     return [d for e in _entries(plan) if not _refused(e) and (d := _device(e))]
 
 
@@ -54,8 +78,8 @@ def plan_rows(plan: Any) -> list[dict[str, str]]:
                 "model": str(getattr(disk, "model", None) or getattr(entry, "model", None) or ""),
                 "serial": str(getattr(disk, "serial", None) or getattr(entry, "serial", None) or ""),
                 "size": str(getattr(disk, "size_bytes", None) or getattr(entry, "size_bytes", None) or ""),
-                "technique": str(getattr(entry, "technique", None) or ""),
-                "reason": str(getattr(entry, "reason", None) or getattr(entry, "why", None) or ""),
+                "technique": _technique(entry),
+                "reason": _why(entry),
                 "seconds": "" if seconds is None else f"{seconds:.0f}",
                 "refused": "1" if _refused(entry) else "",
             }

@@ -51,6 +51,11 @@ class EraseRequest:
     progress: Callable[[Any], None] | None
     cancel: threading.Event | None
     restarted: set[str]
+    #: Called from the engine's worker as each disk's certificate is signed (resume granularity).
+    on_certificate: Callable[[SignedCertificate], None] | None = None
+    #: Disks refused at the last moment (SafetyRefusal…) are appended here.
+    refusals: list[Exception] | None = None
+    lang: str = "fr"
 
 
 InventoryFn = Callable[[Host, str | None, Sequence[str] | None], Report]
@@ -89,8 +94,7 @@ def _usages(host: Host) -> Any:
 
 
 def _erase_policy(name: str | None) -> Any:
-    load = _load("agent.erase.policy", "load_policy")
-    return load(name) if name else load("default")
+    return _load("agent.erase.policy", "load_policy")(name)
 
 
 def _plan(disks: Sequence[Any], policy: Any, usages: Any, selected: Sequence[str] | None) -> Any:
@@ -100,6 +104,17 @@ def _plan(disks: Sequence[Any], policy: Any, usages: Any, selected: Sequence[str
 
 def _confirm(plan: Any, ask: Callable[[str], str]) -> bool:
     return bool(_load("agent.erase.safety", "confirm_plan")(plan, ask))
+
+
+def _forward(callback: Callable[[SignedCertificate], None] | None) -> Callable[..., None] | None:
+    if callback is None:
+        return None
+    target: Callable[[SignedCertificate], None] = callback
+
+    def on_certificate(signed: SignedCertificate, _paths: Any = None) -> None:
+        target(signed)
+
+    return on_certificate
 
 
 def _execute(plan: Any, request: EraseRequest) -> list[SignedCertificate]:
@@ -122,8 +137,15 @@ def _execute(plan: Any, request: EraseRequest) -> list[SignedCertificate]:
         progress=request.progress,
         cancel=request.cancel,
         restarted=request.restarted,
+        refusals=request.refusals,
+        lang=request.lang,
+        on_certificate=_forward(request.on_certificate),
     )
     return certificates
+
+
+def _require_unattended(policy: Any) -> None:
+    _load("agent.erase.safety", "require_unattended")(policy)
 
 
 def _station_key(data_dir: Path) -> Any:
@@ -145,6 +167,7 @@ class RunSteps:
     confirm: ConfirmFn = _confirm
     execute: ExecuteFn = _execute
     station_key: KeyFn = _station_key
+    require_unattended: Callable[[Any], None] = _require_unattended
     write_certificate: WriteCertFn = _write_certificate
 
 
