@@ -1,0 +1,1 @@
+"""One module per resource; `server_stub.main` includes their routers under /api/v1."""

@@ -1,0 +1,74 @@
+"""Reports: agents post them (station token), people read them."""
+
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter, Response, status
+from sqlalchemy.exc import IntegrityError
+
+from agent.report import SCHEMA_VERSION, schema_major
+from agent.report import Report as AgentReport
+from server_stub import crud
+from server_stub.api.deps import CurrentStation, SessionDep, UserPrincipal
+from server_stub.errors import InvalidInput
+from server_stub.schemas import CertificateOut, IngestOut, ReportOut
+
+router = APIRouter(tags=["reports"])
+RETRIES = 3
+
+
+@router.post(
+    "/reports",
+    status_code=status.HTTP_201_CREATED,
+    responses={
+        200: {"model": IngestOut, "description": "Already received: the same answer as the first time."}
+    },
+)
+def post_report(
+    report: AgentReport, session: SessionDep, station: CurrentStation, response: Response
+) -> IngestOut:
+    """Store an agent's report. `report_id` is the idempotency key: posting it again answers 200
+    with the same body; the same id with different content is a 409."""
+    if schema_major(report.schema_version) != schema_major(SCHEMA_VERSION):
+        raise InvalidInput(
+            f"schema version {report.schema_version} is not supported (server speaks {SCHEMA_VERSION})",
+            field="body.schema_version",
+        )
+    crud.check_asset_code(report.asset_code, field_name="body.asset_code")
+    station_id = station.id
+    for attempt in range(RETRIES):
+        try:
+            result = crud.ingest_report(session, report=report, station=station)
+            answer = crud.report_answer(result.report, asset_code=result.report.device.asset_code)
+            session.commit()
+            break
+        except IntegrityError:
+            # A concurrent upload of the same report (or a first report for the same new asset
+            # code) won the race: start over, now seeing its row.
+            session.rollback()
+            if attempt == RETRIES - 1:
+                raise
+            station = crud.get_station(session, station_id=station_id)
+    if not result.created:
+        response.status_code = status.HTTP_200_OK
+    return IngestOut.model_validate(answer)
+
+
+@router.get("/reports/{report_id}")
+def get_report(report_id: uuid.UUID, session: SessionDep, principal: UserPrincipal) -> ReportOut:
+    row = crud.get_report(session, report_id=report_id, donor_scope=principal.donor_scope)
+    station = row.station_id and crud.get_station(session, station_id=row.station_id)
+    return ReportOut(
+        report_id=row.id,
+        asset_code=row.device.asset_code,
+        station=station.name if station else None,
+        received_at=row.received_at,
+        grade=row.grade,
+        erasure_status=row.erasure_status,
+        signature_status=row.signature_status,
+        problems=list(row.problems or []),
+        certificates=[CertificateOut.of(c) for c in row.certificates],
+        body_sha256=row.body_sha256,
+        report=crud.parse_report_body(row),
+    )

@@ -1,0 +1,195 @@
+"""The app factory: `create_app(settings)` builds one independent service (its own database).
+
+Nothing is created at import, so tests, benchmarks and the demo each run their own database.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
+from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from server_stub import auth, crud
+from server_stub.config import Settings
+from server_stub.db import Database, make_database
+from server_stub.errors import ServiceError
+
+API_PREFIX = "/api/v1"
+log = logging.getLogger("atelier.server")
+
+
+class BodyTooLarge(HTTPException):
+    def __init__(self, limit: int) -> None:
+        super().__init__(status_code=413, detail=f"request body larger than {limit} bytes")
+
+
+class BodyLimitMiddleware:
+    """413 for bodies over the limit: announced (Content-Length) or streamed (chunked)."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def _reject(self, send: Send, status: int, detail: str) -> None:
+        body = JSONResponse({"detail": detail}, status_code=status)
+        await send({"type": "http.response.start", "status": status, "headers": body.raw_headers})
+        await send({"type": "http.response.body", "body": body.body})
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        for name, value in scope.get("headers", []):
+            if name == b"content-length":
+                try:
+                    announced = int(value)
+                except ValueError:
+                    await self._reject(send, 400, "invalid Content-Length header")
+                    return
+                if announced > self.max_bytes:
+                    await self._reject(send, 413, f"request body larger than {self.max_bytes} bytes")
+                    return
+        received = 0
+        started = False
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    raise BodyTooLarge(self.max_bytes)
+            return message
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, limited_receive, tracking_send)
+        except BodyTooLarge:
+            if not started:
+                await self._reject(send, 413, f"request body larger than {self.max_bytes} bytes")
+
+
+def _problem(status: int, detail: Any, headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse({"detail": jsonable_encoder(detail)}, status_code=status, headers=headers)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(ServiceError)
+    async def service_error(_request: Request, exc: ServiceError) -> JSONResponse:
+        headers = {"WWW-Authenticate": "Bearer"} if exc.status_code == 401 else None
+        if exc.status_code == 422:
+            loc = exc.field.split(".") if exc.field else ["body"]
+            return _problem(422, [{"loc": loc, "msg": exc.message, "type": "value_error"}])
+        return _problem(exc.status_code, exc.message, headers)
+
+    @app.exception_handler(IntegrityError)
+    async def integrity_error(_request: Request, exc: IntegrityError) -> JSONResponse:
+        log.info("integrity error answered 409: %s", exc.orig)
+        return _problem(409, "conflicts with existing data (duplicate or still referenced)")
+
+    @app.exception_handler(DataError)
+    async def data_error(_request: Request, exc: DataError) -> JSONResponse:
+        log.info("data error answered 422: %s", exc.orig)
+        return _problem(
+            422, [{"loc": ["body"], "msg": "value out of range for the database", "type": "value_error"}]
+        )
+
+    @app.exception_handler(OperationalError)
+    async def operational_error(_request: Request, exc: OperationalError) -> JSONResponse:
+        log.warning("database busy or unavailable: %s", exc.orig)
+        return _problem(503, "database busy or unavailable, retry shortly", {"Retry-After": "2"})
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = []
+        for error in exc.errors():
+            item = {k: error[k] for k in ("loc", "msg", "type") if k in error}
+            errors.append(item)
+        return _problem(422, errors)
+
+
+def bootstrap_admin(db: Database, settings: Settings) -> str | None:
+    """Create the first admin when there is no user at all; returns its password to print once."""
+    with db.session(write=True) as session:
+        if crud.count_users(session):
+            return None
+        password = settings.admin_password.get_secret_value() or auth.generate_password()
+        crud.create_user(
+            session,
+            username="admin",
+            password=password,
+            role="admin",
+            log2_n=settings.scrypt_log2_n,
+            actor="system",
+        )
+        return password
+
+
+def _include_routes(app: FastAPI) -> None:
+    from server_stub.api.routes import auth as auth_routes
+    from server_stub.api.routes import devices, exports, intake, outcomes, reports, stations
+
+    for module in (auth_routes, reports, devices, outcomes, stations, intake, exports):
+        app.include_router(module.router, prefix=API_PREFIX)
+
+
+def _include_web(app: FastAPI) -> None:
+    """The web UI (server_stub.web) registers its pages when it is present."""
+    import importlib
+    import importlib.util
+
+    if importlib.util.find_spec("server_stub.web") is None:
+        return
+    web = importlib.import_module("server_stub.web")
+    register = getattr(web, "register", None)
+    if callable(register):
+        register(app)
+
+
+def create_app(settings: Settings | None = None, *, database: Database | None = None) -> FastAPI:
+    settings = settings or Settings()
+    db = database or make_database(settings)
+    if settings.migrate_on_start:
+        from server_stub.migrate import upgrade
+
+        upgrade(settings, db.engine)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        db.dispose()
+
+    app = FastAPI(
+        title="Atelier — central inventory",
+        version="1.0",
+        openapi_url=f"{API_PREFIX}/openapi.json",
+        docs_url=f"{API_PREFIX}/docs",
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.db = db
+    app.state.signing_key = settings.signing_key()
+    app.state.first_admin_password = bootstrap_admin(db, settings) if settings.migrate_on_start else None
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    install_error_handlers(app)
+    _include_routes(app)
+    _include_web(app)
+    return app
+
+
+__all__ = ["API_PREFIX", "BodyLimitMiddleware", "bootstrap_admin", "create_app"]

@@ -1,0 +1,1 @@
+"""Alembic migrations of the inventory database (`server_stub.migrate` runs them)."""
