@@ -12,7 +12,6 @@ end of the device (a drive with a bad zone still has its other sectors overwritt
 from __future__ import annotations
 
 import os
-import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -20,7 +19,7 @@ from dataclasses import dataclass, field
 from agent.erase.buffers import AlignedBuffer
 from agent.erase.device import OpenDevice
 from agent.erase.patterns import Pattern, PatternSource
-from agent.erase.progress import Meter, ProgressCallback
+from agent.erase.progress import CancelToken, Meter, ProgressCallback
 from agent.erase.ranges import merge
 from agent.report import FailedRange
 
@@ -131,7 +130,7 @@ def write_pass(
     passes: int = 1,
     chunk: int = DEFAULT_CHUNK,
     progress: ProgressCallback | None = None,
-    cancel: threading.Event | None = None,
+    cancel: CancelToken | None = None,
     sync_every: int = SYNC_EVERY,
 ) -> PassResult:
     """Write `source`'s pattern over the whole device [0, dev.size)."""

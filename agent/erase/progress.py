@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, Protocol
 
 Phase = Literal["write", "verify", "firmware"]
 
@@ -27,6 +27,12 @@ class Progress:
 
 
 ProgressCallback = Callable[[Progress], None]
+
+
+class CancelToken(Protocol):
+    """What the loops poll between chunks: a `threading.Event`, or a run-wide + per-disk pair."""
+
+    def is_set(self) -> bool: ...
 
 
 class Meter:
@@ -80,4 +86,4 @@ class Meter:
         )
 
 
-__all__ = ["Meter", "Phase", "Progress", "ProgressCallback"]
+__all__ = ["CancelToken", "Meter", "Phase", "Progress", "ProgressCallback"]

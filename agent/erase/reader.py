@@ -9,14 +9,13 @@ unreadable area is never counted as verified.
 from __future__ import annotations
 
 import os
-import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from agent.erase.buffers import AlignedBuffer
 from agent.erase.device import OpenDevice, open_device
-from agent.erase.progress import Meter, ProgressCallback
+from agent.erase.progress import CancelToken, Meter, ProgressCallback
 from agent.erase.ranges import merge
 from agent.erase.sampling import split
 from agent.report import FailedRange
@@ -80,7 +79,7 @@ def read_ranges(
     progress: ProgressCallback | None = None,
     pass_index: int = 1,
     passes: int = 1,
-    cancel: threading.Event | None = None,
+    cancel: CancelToken | None = None,
 ) -> ReadOutcome:
     pieces = split(list(ranges), max(dev.sector, chunk - chunk % dev.sector))
     total = sum(e - s for s, e in pieces)
@@ -133,7 +132,7 @@ def read_device_ranges(
     *,
     chunk: int = DEFAULT_CHUNK,
     progress: ProgressCallback | None = None,
-    cancel: threading.Event | None = None,
+    cancel: CancelToken | None = None,
 ) -> ReadOutcome:
     """Open `path` read-only (no exclusive claim: reading is harmless) and `read_ranges` it."""
     dev = open_device(path, write=False, exclusive=False)

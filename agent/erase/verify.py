@@ -7,14 +7,13 @@ never mistaken for "our pattern is there". Unreadable sectors fail the verificat
 from __future__ import annotations
 
 import random
-import threading
 from dataclasses import dataclass, field
 from typing import Literal
 
 from agent.erase.buffers import AlignedBuffer, equal, first_difference
 from agent.erase.device import OpenDevice
 from agent.erase.patterns import PatternSource
-from agent.erase.progress import ProgressCallback
+from agent.erase.progress import CancelToken, ProgressCallback
 from agent.erase.reader import DEFAULT_CHUNK, read_ranges
 from agent.erase.sampling import NIST_MIN_PERCENT, NIST_MIN_SECTIONS, ReadPlan, full_plan, sampled_plan
 from agent.report import FailedRange, Verification
@@ -76,7 +75,7 @@ def verify_pattern(
     progress: ProgressCallback | None = None,
     pass_index: int = 1,
     passes: int = 1,
-    cancel: threading.Event | None = None,
+    cancel: CancelToken | None = None,
     rng: random.Random | None = None,
 ) -> VerifyResult:
     """Compare the device with `source`'s pattern over the ranges `level` asks for."""
