@@ -1,0 +1,60 @@
+#!/bin/sh
+# The one `lb config` call of the Atelier live image, run by build.sh in a fresh build directory
+# (live-build keeps state in config/: a partial `lb clean --binary` + rebuild fails here —
+# notes/image.md — so every build starts from a full clean and this script).
+# Environment: SNAPSHOT=YYYYMMDDTHHMMSSZ pins the archive to snapshot.debian.org (reproducible
+# builds); without it the build uses deb.debian.org's bookworm of the day.
+set -eu
+
+if [ -n "${SNAPSHOT:-}" ]; then
+	MIRROR="http://snapshot.debian.org/archive/debian/${SNAPSHOT}/"
+	SECURITY="http://snapshot.debian.org/archive/debian-security/${SNAPSHOT}/"
+else
+	MIRROR="http://deb.debian.org/debian/"
+	# live-build's default security mirror answered HTTP 400 here (notes/image.md).
+	SECURITY="http://deb.debian.org/debian-security/"
+fi
+
+# Boot parameters common to every menu entry (the entries add atelier.mode=...):
+# - no live-config (not installed): nothing to configure at boot;
+# - quiet kernel and systemd status: under TCG every console line costs time;
+# - console on the serial port and the screen, the screen last so /dev/console (where the agent
+#   talks) is the screen on a real PC;
+# - noprompt: live-boot would otherwise wait for Enter after ejecting a CD at power-off.
+APPEND="boot=live noprompt quiet loglevel=3 systemd.show_status=0 console=ttyS0,115200n8 console=tty1"
+
+lb config noauto \
+	--mode debian \
+	--distribution bookworm \
+	--architectures amd64 \
+	--linux-flavours amd64 \
+	--archive-areas "main non-free-firmware" \
+	--mirror-bootstrap "$MIRROR" \
+	--mirror-chroot "$MIRROR" \
+	--mirror-binary "$MIRROR" \
+	--mirror-chroot-security "$SECURITY" \
+	--mirror-binary-security "$SECURITY" \
+	--security true \
+	--updates true \
+	--binary-images iso-hybrid \
+	--bootloaders "syslinux,grub-efi" \
+	--debian-installer none \
+	--memtest none \
+	--apt-recommends false \
+	--apt-indices false \
+	--firmware-binary false \
+	--firmware-chroot false \
+	--initsystem systemd \
+	--initramfs live-boot \
+	--chroot-squashfs-compression-type zstd \
+	--bootappend-live "$APPEND" \
+	--bootappend-live-failsafe none \
+	--iso-application "Atelier" \
+	--iso-volume "ATELIER_LIVE" \
+	--iso-publisher "Atelier" \
+	--cache true \
+	--cache-packages true \
+	--cache-stages bootstrap \
+	--checksums sha256 \
+	--zsync false \
+	"$@"

@@ -1,0 +1,388 @@
+"""End to end: a virtual PC boots the Atelier live image from a USB stick image, the agent works on
+its NVMe, SATA and virtio disks, and the host checks what it did (issue 7).
+
+Boot: the ISO's own kernel and initrd with our kernel command line (`-kernel/-initrd`, see vm.py),
+the stick image (ISO + ATELIER data partition, image/make-stick.sh) as a USB disk carrying the live
+root. Run with `make e2e` (pytest -m vm); `make image` must have built image/out/ first.
+
+What runs today and what waits for `atelier run` (issue 6) is decided by the commands the IMAGE's
+Atelier has (the commit recorded in image/out/manifest.txt), so the same file proves more as the
+product grows, without edits.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from server import running_server, server_available
+from vm import (
+    IMAGE_OUT,
+    ROOT,
+    Disk,
+    Identity,
+    Stick,
+    Vm,
+    VmError,
+    choose_accel,
+    find_sentinel,
+    image_ready,
+    kernel_args,
+    make_stick,
+    new_sentinel,
+    standard_disks,
+)
+
+pytestmark = [pytest.mark.vm, pytest.mark.timeout(1200)]
+
+TIMINGS = IMAGE_OUT / "e2e-timings.json"
+ASSET = "E2E-0001"
+BOOT_TIMEOUT = 240.0  # generous: 2 cores shared with other jobs; the target (75 s) is a benchmark
+STICK_SERIAL = "ATELIER-STICK-1"
+
+
+def record_timing(name: str, value: Any) -> None:
+    data = json.loads(TIMINGS.read_text()) if TIMINGS.exists() else {}
+    data[name] = value
+    TIMINGS.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
+
+
+def image_commit() -> str | None:
+    manifest = IMAGE_OUT / "manifest.txt"
+    if not manifest.exists():
+        return None
+    match = re.search(r"^atelier_commit: (\w+) \((\w+)\)", manifest.read_text(), re.M)
+    if not match:
+        return None
+    return None if match.group(2) == "worktree" else match.group(1)
+
+
+def image_has_command(name: str) -> bool:
+    """Does the image's Atelier have `atelier NAME` (agent/cli/NAME.py at the commit it was built from)?"""
+    commit = image_commit()
+    path = f"agent/cli/{name}.py"
+    if commit is None:
+        return (ROOT / path).exists()
+    return (
+        subprocess.run(["git", "-C", str(ROOT), "cat-file", "-e", f"{commit}:{path}"], check=False).returncode
+        == 0
+    )
+
+
+@pytest.fixture(scope="session")
+def image() -> None:
+    why = image_ready()
+    if why:
+        pytest.skip(why)
+
+
+@pytest.fixture(scope="session")
+def accel(image: None) -> str:
+    accel, why = choose_accel()
+    record_timing("kvm_probe", why)
+    return accel
+
+
+@pytest.fixture
+def sentinel() -> bytes:
+    return new_sentinel()
+
+
+@pytest.fixture
+def stick(tmp_path: Path, image: None) -> Stick:
+    return make_stick(tmp_path / "stick.img", data_mib=64)
+
+
+def boot(vm: Vm) -> float:
+    """Start the VM and wait for the launcher's marker; returns seconds from QEMU start."""
+    vm.start()
+    vm.wait_for("@@ATELIER-BOOT", BOOT_TIMEOUT)
+    return vm.elapsed()
+
+
+def finish(vm: Vm, timeout: float) -> int:
+    """Wait for the launcher's end marker, then for the power-off; returns the guest's rc."""
+    match = vm.wait_for(re.compile(r"@@ATELIER-END rc=(\d+)"), timeout)
+    vm.wait_exit(120)
+    return int(match.group(1))
+
+
+def stick_disk(stick: Stick) -> Disk:
+    return Disk("usb", stick.path, STICK_SERIAL)
+
+
+def assert_identity(report: dict[str, Any], identity: Identity) -> None:
+    system = report["machine"]["system"]
+    assert system["manufacturer"] == identity.manufacturer
+    assert system["product"] == identity.product
+    assert system["serial"] == identity.serial
+    assert (system["uuid"] or "").lower() == identity.uuid
+    modules = report.get("memory", {}).get("modules", [])
+    assert any(m.get("serial") == identity.ram_serial for m in modules), modules
+
+
+# --- runs today: image + harness + the agent's inventory --------------------------------------
+
+
+def test_boot_inventory_stick_untouched(tmp_path: Path, accel: str, sentinel: bytes, stick: Stick) -> None:
+    disks = standard_disks(tmp_path, sentinel)
+    share = tmp_path / "share"
+    share.mkdir()
+    before = stick.outside_data_sha256()
+    script = """
+set -u
+out=$ATELIER_OUT
+echo "@@SCRIPT-START uptime=$(cut -d' ' -f1 /proc/uptime)"
+/usr/bin/time -v -o $out/inventory.time atelier inventory --json >$out/inventory.json 2>$out/inventory.err
+echo $? >$out/inventory.rc
+echo "@@INVENTORY-DONE uptime=$(cut -d' ' -f1 /proc/uptime)"
+lsblk -J -o NAME,PATH,SERIAL,MODEL,SIZE,TRAN,RM,LABEL,FSTYPE,MOUNTPOINT >$out/lsblk.json
+cat /proc/cmdline >$out/cmdline.txt
+findmnt -l >$out/findmnt.txt
+journalctl -b -o short-monotonic --no-pager >$out/journal.txt
+echo "script ran" >$ATELIER_DATA/logs/e2e-script.txt
+"""
+    vm = Vm(
+        tmp_path / "vm",
+        [*disks, stick_disk(stick)],
+        append=kernel_args(mode="script", end="poweroff"),
+        accel=accel,
+        script=script,
+        share=share,
+    )
+    try:
+        to_marker = boot(vm)
+        vm.wait_for("@@INVENTORY-DONE", 300)
+        to_inventory = vm.elapsed()
+        rc = finish(vm, 120)
+    finally:
+        vm.stop()
+    record_timing(f"boot_to_launcher_s_{accel}", round(to_marker, 1))
+    record_timing(f"boot_to_inventory_done_s_{accel}", round(to_inventory, 1))
+    assert rc == 0
+
+    assert (share / "inventory.rc").read_text().strip() == "0", (share / "inventory.err").read_text()[-3000:]
+    report = json.loads((share / "inventory.json").read_text())
+    assert_identity(report, vm.identity)
+    serials = {d.get("serial") for d in report["disks"]}
+    assert {"NVME-E2E-0001", "SATA-E2E-0001", "VIRT-E2E-0001"} <= serials, serials
+    assert any(d.get("transport") == "usb" for d in report["disks"]), "the boot stick is not in the inventory"
+
+    # Booting read nothing into the disks: the planted data is all still there...
+    for disk in disks:
+        assert find_sentinel(disk.path, sentinel, limit=1), f"sentinel vanished from {disk.path.name}"
+    # ...and the stick changed only inside its data partition, where the logs are.
+    assert stick.outside_data_sha256() == before
+    data = stick.copy_data_out(tmp_path / "stick-data")
+    assert (data / "logs" / "e2e-script.txt").read_text().strip() == "script ran"
+    assert list((data / "logs").glob("journal-*.txt")), "the launcher did not save the journal on the stick"
+    assert (data / "atelier.toml").exists()
+
+
+# --- runs once `atelier erase` is in the image: erasure, verification, fault injection ----------
+
+
+def test_erase_every_internal_disk(tmp_path: Path, accel: str, sentinel: bytes, stick: Stick) -> None:
+    if not image_has_command("erase"):
+        pytest.skip("the image's Atelier has no `atelier erase` yet: rebuild the image once it lands")
+    disks = standard_disks(tmp_path, sentinel)
+    rules = tmp_path / "blkdebug.conf"
+    # Writes fail from sector 65536 (32 MiB) on: a disk that dies part-way (notes/qemu.md).
+    rules.write_text('[inject-error]\nevent = "write_aio"\nerrno = "5"\nsector = "65536"\nonce = "off"\n')
+    bad = Disk("virtio", tmp_path / "bad.raw", "BAD-E2E-0001", blkdebug=rules)
+    from vm import make_sentinel_disk
+
+    make_sentinel_disk(bad.path, 64, sentinel)
+    share = tmp_path / "share"
+    share.mkdir()
+    before = stick.outside_data_sha256()
+    serials = " ".join(d.serial for d in [*disks, bad])
+    script = f"""
+set -u
+out=$ATELIER_OUT
+for serial in {serials}; do
+    dev=$(lsblk -dnro PATH,SERIAL | awk -v s="$serial" '$2 == s {{print $1; exit}}')
+    echo "== $serial $dev" >>$out/erase.log
+    atelier erase --device "$dev" --yes >$out/erase-$serial.out 2>$out/erase-$serial.err
+    echo "$serial $?" >>$out/erase.rc
+done
+cp -r $ATELIER_DATA/. $out/data-partition/ 2>/dev/null || true
+"""
+    vm = Vm(
+        tmp_path / "vm",
+        [*disks, bad, stick_disk(stick)],
+        append=kernel_args(mode="script", end="poweroff"),
+        accel=accel,
+        script=script,
+        share=share,
+    )
+    started = time.monotonic()
+    try:
+        boot(vm)
+        finish(vm, 900)
+    finally:
+        vm.stop()
+    record_timing(f"erase_script_total_s_{accel}", round(time.monotonic() - started, 1))
+    rcs = dict(line.split() for line in (share / "erase.rc").read_text().splitlines())
+    for disk in disks:
+        assert rcs[disk.serial] == "0", (share / f"erase-{disk.serial}.err").read_text()[-2000:]
+        assert find_sentinel(disk.path, sentinel) == [], f"{disk.serial}: planted data survived the erasure"
+    assert rcs[bad.serial] != "0", "a disk whose writes fail cannot be reported erased"
+    certificates = _certificates(share)
+    by_serial = {c["certificate"]["disk"].get("serial"): c["certificate"] for c in certificates}
+    for disk in disks:
+        assert by_serial[disk.serial]["result"] == "erased"
+        assert by_serial[disk.serial]["verification"]["passed"] is True
+    failed = by_serial[bad.serial]
+    assert failed["result"] in ("failed", "incomplete")
+    assert failed["failed_ranges"], "the failing range is not in the certificate"
+    assert (
+        failed["failed_ranges"][0]["start"] <= 65536 * 512 < failed["failed_ranges"][0]["end"] + 1024 * 1024
+    )
+    assert stick.outside_data_sha256() == before
+
+
+def _certificates(where: Path) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = []
+    for path in where.rglob("*.json"):
+        try:
+            data = json.loads(path.read_text())
+        except (ValueError, UnicodeDecodeError):
+            continue
+        items = data if isinstance(data, list) else [data]
+        found += [i for i in items if isinstance(i, dict) and "certificate" in i and "signature" in i]
+    return found
+
+
+# --- runs once `atelier run` is in the image: the whole unattended job --------------------------
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[Any]:
+    why = server_available()
+    if why:
+        pytest.skip(why)
+    with running_server(tmp_path) as srv:
+        yield srv
+
+
+def _unattended_vm(
+    tmp_path: Path, accel: str, disks: list[Disk], stick: Stick, server_url: str, token: str
+) -> Vm:
+    return Vm(
+        tmp_path / "vm",
+        [*disks, stick_disk(stick)],
+        append=kernel_args(
+            mode="auto", asset=ASSET, server=server_url, token=token, end="poweroff", lang="fr"
+        ),
+        accel=accel,
+    )
+
+
+def test_unattended_run_end_to_end(
+    tmp_path: Path, accel: str, sentinel: bytes, stick: Stick, server: Any
+) -> None:
+    if not image_has_command("run"):
+        pytest.skip("the image's Atelier has no `atelier run` yet (issue 6): rebuild the image once it lands")
+    disks = standard_disks(tmp_path, sentinel)
+    before = stick.outside_data_sha256()
+    vm = _unattended_vm(tmp_path, accel, disks, stick, server.guest_url, server.token)
+    started = time.monotonic()
+    try:
+        to_agent = boot(vm)
+        rc = finish(vm, 900)
+    finally:
+        vm.stop()
+    record_timing(f"unattended_run_total_s_{accel}", round(time.monotonic() - started, 1))
+    record_timing(f"boot_to_agent_s_{accel}", round(to_agent, 1))
+    assert rc == 0, vm.tail(60)
+
+    device = server.device(ASSET)
+    assert device is not None, "the server has no device for the asset code"
+    report = _latest_report(server, device)
+    assert report["asset_code"] == ASSET
+    assert_identity(report, vm.identity)
+    serials = {d.get("serial") for d in report["disks"]}
+    assert {d.serial for d in disks} <= serials
+    certificates = {c["certificate"]["disk"].get("serial"): c["certificate"] for c in report["certificates"]}
+    for disk in disks:
+        cert = certificates[disk.serial]
+        assert cert["result"] == "erased", cert.get("reason")
+        assert cert["verification"]["passed"] is True
+    # The planner's choice per device, as QEMU 7.2 supports it (notes/qemu.md): NVMe format works
+    # (sanitize does not); the AHCI disk's security erase is a lie (exit 0, data stays) so only a
+    # verified overwrite can be "erased"; virtio has no firmware erase.
+    assert certificates["NVME-E2E-0001"]["technique"] in (
+        "nvme_format_user_data",
+        "nvme_format_crypto",
+        "overwrite",
+    )
+    assert certificates["SATA-E2E-0001"]["technique"] == "overwrite"
+    assert certificates["VIRT-E2E-0001"]["technique"] == "overwrite"
+    for disk in disks:
+        assert find_sentinel(disk.path, sentinel) == [], f"{disk.serial}: planted data survived"
+    assert stick.outside_data_sha256() == before
+    data = stick.copy_data_out(tmp_path / "stick-data")
+    assert any(ASSET in p.read_text(errors="replace") for p in (data / "spool").rglob("*.json")), (
+        "no report on the stick"
+    )
+    assert list((data / "logs").glob("journal-*.txt"))
+
+
+def _latest_report(server: Any, device: dict[str, Any]) -> dict[str, Any]:
+    for key in ("latest_report", "report"):
+        if isinstance(device.get(key), dict) and "disks" in device[key]:
+            return dict(device[key])
+    for event in device.get("history", []):
+        report_id = event.get("report_id")
+        if report_id:
+            return server.report(report_id)
+    raise AssertionError(f"no report reachable from the device record: {sorted(device)}")
+
+
+def test_server_unreachable_spools_then_sync_delivers_once(
+    tmp_path: Path, accel: str, sentinel: bytes, stick: Stick, server: Any
+) -> None:
+    if not (image_has_command("run") and image_has_command("sync")):
+        pytest.skip("the image's Atelier has no `atelier run`/`atelier sync` yet (issue 6)")
+    disks = standard_disks(tmp_path, sentinel)
+    closed = "http://10.0.2.2:9"  # discard port: nothing listens there on the host
+    vm = _unattended_vm(tmp_path, accel, disks, stick, closed, server.token)
+    try:
+        boot(vm)
+        finish(vm, 900)
+    finally:
+        vm.stop()
+    assert server.device(ASSET) is None
+    data = stick.copy_data_out(tmp_path / "stick-data")
+    spooled = [p for p in (data / "spool").rglob("*.json") if ASSET in p.read_text(errors="replace")]
+    assert spooled, "the report was not spooled on the stick"
+    env = {
+        **os.environ,
+        "ATELIER_DATA_DIR": str(data),
+        "ATELIER_SERVER": server.host_url,
+        "ATELIER_TOKEN": server.token,
+    }
+    atelier = str(ROOT / ".venv" / "bin" / "atelier")
+    for _ in range(2):  # a second sync must not send it again
+        subprocess.run([atelier, "sync"], env=env, check=True, timeout=120)
+    device = server.device(ASSET)
+    assert device is not None
+    reports = {e.get("report_id") for e in device.get("history", []) if e.get("report_id")}
+    assert len(reports) == 1, device.get("history")
+
+
+def test_vm_error_carries_console_tail(tmp_path: Path) -> None:
+    """The harness's own failure path: a VM that never prints the marker fails with the console."""
+    vm = Vm(tmp_path / "vm", [], kernel=Path("/nonexistent"), append="")
+    with pytest.raises(VmError, match="QEMU exited"):
+        vm.start()
+        vm.wait_for("@@NEVER", 30)
+    vm.stop()
