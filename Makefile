@@ -54,10 +54,13 @@ demo: deps $(STAMP)
 i18n: $(STAMP)
 	$(BIN)/python -m agent.tools.i18n compile
 
+# The live ISO (image/README.md): rebuilt only when what goes into it changed (image/out/input-key).
 image:
 	$(MAKE) -C image
 
-e2e: deps $(STAMP)
+# Boots the image in QEMU (TCG unless a short probe shows a KVM that really boots) and checks the
+# whole job from the host: tests/e2e/.
+e2e: deps $(STAMP) image
 	$(BIN)/pytest -m vm tests/e2e $(PYTEST_ARGS)
 
 bench: deps $(STAMP)

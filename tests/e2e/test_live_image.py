@@ -210,7 +210,7 @@ out=$ATELIER_OUT
 for serial in {serials}; do
     dev=$(lsblk -dnro PATH,SERIAL | awk -v s="$serial" '$2 == s {{print $1; exit}}')
     echo "== $serial $dev" >>$out/erase.log
-    atelier erase --device "$dev" --yes >$out/erase-$serial.out 2>$out/erase-$serial.err
+    atelier erase --device "$dev" --yes --quiet --out $out/certs >$out/erase-$serial.out 2>$out/erase-$serial.err
     echo "$serial $?" >>$out/erase.rc
 done
 cp -r $ATELIER_DATA/. $out/data-partition/ 2>/dev/null || true

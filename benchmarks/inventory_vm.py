@@ -1,0 +1,114 @@
+"""Inventory benchmark in a VM (issue 2): `atelier inventory --json` against `lshw -json`, inside the
+Atelier live image booted in QEMU with NVMe, SATA (AHCI) and USB disks.
+
+    .venv/bin/python -m benchmarks.inventory_vm [--runs 5]
+
+One warm-up run of each (page cache of the squashfs), then RUNS alternating pairs; wall time and
+peak RSS from GNU time (`/usr/bin/time -f "%e %M"`) in the guest. Prints a Markdown section for
+BENCHMARKS.md. Needs image/out/ (`make image`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "e2e"))
+
+from vm import Disk, Vm, choose_accel, image_ready, kernel_args, make_sentinel_disk, make_stick
+
+SCRIPT = """
+set -u
+out=$ATELIER_OUT
+measure() {{ # NAME INDEX COMMAND...
+    name=$1; i=$2; shift 2
+    /usr/bin/time -f "%e %M" -o $out/$name-$i.time "$@" >$out/$name-$i.out 2>$out/$name-$i.err
+    echo $? >$out/$name-$i.rc
+}}
+measure atelier warm atelier inventory --json
+measure lshw warm lshw -json
+for i in $(seq 1 {runs}); do
+    measure atelier $i atelier inventory --json
+    measure lshw $i lshw -json
+done
+nproc >$out/nproc
+grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- >$out/cpu
+echo "@@BENCH-DONE"
+"""
+
+
+def read_times(share: Path, name: str, runs: int) -> tuple[list[float], list[int]]:
+    walls: list[float] = []
+    rss: list[int] = []
+    for i in range(1, runs + 1):
+        rc = (share / f"{name}-{i}.rc").read_text().strip()
+        if rc != "0":
+            err = (share / f"{name}-{i}.err").read_text()[-500:]
+            raise SystemExit(f"{name} run {i} failed (rc {rc}): {err}")
+        wall, kib = (share / f"{name}-{i}.time").read_text().split()[-2:]
+        walls.append(float(wall))
+        rss.append(int(kib))
+    return walls, rss
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    why = image_ready()
+    if why:
+        print(why, file=sys.stderr)
+        return 2
+    accel, accel_why = choose_accel()
+    with tempfile.TemporaryDirectory(prefix="atelier-bench-") as tmp:
+        work = Path(tmp)
+        sentinel = b"BENCH"
+        disks = [
+            Disk("nvme", work / "nvme.raw", "NVME-BENCH-1"),
+            Disk("sata", work / "sata.raw", "SATA-BENCH-1", model="Bench-SSD", rotation_rate=1),
+            Disk("usb", work / "usbdisk.raw", "USB-BENCH-1"),
+        ]
+        for disk in disks:
+            make_sentinel_disk(disk.path, 64, sentinel)
+        stick = make_stick(work / "stick.img", data_mib=64)
+        share = work / "share"
+        share.mkdir()
+        vm = Vm(
+            work / "vm",
+            [*disks, Disk("usb", stick.path, "ATELIER-STICK-B")],
+            append=kernel_args(mode="script", end="poweroff"),
+            accel=accel,
+            script=SCRIPT.format(runs=args.runs),
+            share=share,
+        )
+        try:
+            vm.start()
+            vm.wait_for("@@BENCH-DONE", 240 + 120 * args.runs)
+            vm.wait_exit(120)
+        finally:
+            vm.stop()
+        a_wall, a_rss = read_times(share, "atelier", args.runs)
+        l_wall, l_rss = read_times(share, "lshw", args.runs)
+        cpu = (share / "cpu").read_text().strip()
+        nproc = (share / "nproc").read_text().strip()
+    a_med, l_med = statistics.median(a_wall), statistics.median(l_wall)
+    print("## Inventory in a VM (issue 2)\n")
+    print("Command: `.venv/bin/python -m benchmarks.inventory_vm --runs", args.runs, "`")
+    print(f"Machine: Atelier live image in QEMU 7.2 ({accel}; KVM probe: {accel_why}), guest {nproc} vCPU")
+    print(f"({cpu}), 1 GiB; disks: NVMe, SATA on AHCI, USB mass storage + the boot stick (USB).")
+    print("Peer: `lshw -json` (Debian 02.19). One warm-up each, then alternating runs.\n")
+    print("| | median wall (s) | runs (s) | peak RSS (MiB, max) |")
+    print("|---|---|---|---|")
+    print(
+        f"| atelier inventory --json | {a_med:.2f} | {', '.join(f'{w:.2f}' for w in a_wall)} | {max(a_rss) / 1024:.0f} |"
+    )
+    print(f"| lshw -json | {l_med:.2f} | {', '.join(f'{w:.2f}' for w in l_wall)} | {max(l_rss) / 1024:.0f} |")
+    print(f"\nRatio atelier / lshw (median wall): {a_med / l_med:.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
