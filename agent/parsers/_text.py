@@ -78,6 +78,9 @@ def is_placeholder(value: str | None) -> bool:
     if low in _PLACEHOLDERS or low in _UUID_PLACEHOLDERS:
         return True
     compact = low.replace("-", "").replace(" ", "")
+    if not compact:
+        # "------------------": a serial the owner blanked out (or the maker never wrote).
+        return bool(text)
     # "0000000000", "FFFFFFFF", "          ", "..........": a field the maker never filled in.
     return bool(compact) and _ALL_SAME.match(compact) is not None and compact[0] in "0f. x*"
 

@@ -9,7 +9,8 @@ from agent.report import Gpu
 
 PROBE = "gpu"
 PCI_DIR = "/sys/bus/pci/devices"
-_INTEL = "8086"
+#: Intel, SiS, VIA.
+_CHIPSET_GRAPHICS = {"8086", "1039", "1106"}
 
 
 def load_pci_ids(ctx: ProbeContext, probe: str) -> PciIds | None:
@@ -37,12 +38,15 @@ def driver_name(ctx: ProbeContext, device_path: str) -> str | None:
 
 
 def is_integrated(slot: str, vendor_id: str | None) -> bool | None:
-    """Intel graphics are always in the CPU or chipset; anything else on bus 00 is on the board too.
+    """Graphics in the CPU or chipset (True) or on a card (False).
 
-    AMD APUs sit behind an internal bridge (bus 05 or so) and are then reported as dedicated:
-    a known limit of this heuristic; `boot_vga` does not help (it marks the firmware's console).
+    Intel, SiS and VIA only made graphics into chipsets and CPUs here; SiS and VIA chipset
+    graphics sit behind an internal AGP/PCIe bridge on bus 01 (peracotta 77, cassone, viavai).
+    Anything else on bus 00 is on the board too. AMD APUs sit behind an internal bridge (bus 05
+    or so) and are then reported as dedicated: a known limit; `boot_vga` does not help (it marks
+    the firmware's console, not where the chip is).
     """
-    if vendor_id == _INTEL:
+    if vendor_id in _CHIPSET_GRAPHICS:
         return True
     parts = slot.split(":")
     if len(parts) >= 3:
