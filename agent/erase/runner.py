@@ -12,6 +12,7 @@ erases nothing; notes/qemu.md).
 
 from __future__ import annotations
 
+import errno
 import importlib
 import threading
 import uuid
@@ -333,9 +334,11 @@ def erase_one(
     try:
         dev = open_device(item.disk.path, write=True, exclusive=True)
     except OSError as err:
-        if err.errno in (16,):  # EBUSY: mounted, swap, md/dm holder — the kernel says no
+        # EBUSY: mounted, swap, md/dm holder; EPERM: kernels built to forbid writing to mounted
+        # block devices (BLK_DEV_WRITE_MOUNTED=n) — either way the kernel says no.
+        if err.errno in (errno.EBUSY, errno.EPERM):
             raise busy_refusal(item.disk.path, err) from err
-        if err.errno in (30, 13):  # EROFS / EACCES on a write-protected device
+        if err.errno in (errno.EROFS, errno.EACCES):  # a write-protected device
             raise read_only_refusal(item.disk.path) from err
         raise
     own_cancel = threading.Event()
