@@ -348,12 +348,6 @@ class Pipeline:
     def _plan_step(self) -> None:
         self._announce("plan")
         check_free_space(self.options.data_dir, self.settings.min_free_mb)
-        if self.options.unattended and not self.settings.policy:
-            raise SafetyRefusal(
-                _(
-                    "An unattended erasure needs an explicit policy (--policy or atelier.policy=): nothing erased."
-                )
-            )
         plan = self._make_plan(self._selected())
         rows = plan_rows(plan)
         self.ui.show_plan(rows)

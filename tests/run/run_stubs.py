@@ -60,13 +60,22 @@ class StubWorld:
 
     def inventory(self, host: Any, asset_code: str | None, only: Sequence[str] | None) -> Report:
         disks = [
-            Disk(name=p.rsplit("/", 1)[-1], path=p, model="STUB DISK", serial=f"D{i}", size_bytes=64_000_000, media_type="hdd")
+            Disk(
+                name=p.rsplit("/", 1)[-1],
+                path=p,
+                model="STUB DISK",
+                serial=f"D{i}",
+                size_bytes=64_000_000,
+                media_type="hdd",
+            )
             for i, p in enumerate(only or self.disks)
         ]
         return Report(
             agent_version="test",
             asset_code=asset_code,
-            machine=Machine(system=SystemInfo(manufacturer="LENOVO", product="ThinkPad T460", serial=self.serial)),
+            machine=Machine(
+                system=SystemInfo(manufacturer="LENOVO", product="ThinkPad T460", serial=self.serial)
+            ),
             cpus=[Cpu(model="Intel(R) Core(TM) i5-6300U CPU @ 2.40GHz", cores=2, threads=4)],
             memory=Memory(total_bytes=8 * 1024**3),
             disks=disks,
@@ -101,7 +110,9 @@ class StubWorld:
             for i in range(1, self.progress_steps + 1):
                 if request.progress:
                     request.progress(
-                        Progress(entry.device, 1, 1, "write", total * i // self.progress_steps, total, 100e6, 1.0)
+                        Progress(
+                            entry.device, 1, 1, "write", total * i // self.progress_steps, total, 100e6, 1.0
+                        )
                     )
                 if self.erase_delay_s:
                     time.sleep(self.erase_delay_s)
@@ -122,14 +133,18 @@ class StubWorld:
                 finished_at=now,
                 restarted=entry.device in request.restarted,
             )
-            certs.append(SignedCertificate(certificate=cert, public_key="AA==", key_fingerprint="00", signature="AA=="))
+            certs.append(
+                SignedCertificate(certificate=cert, public_key="AA==", key_fingerprint="00", signature="AA==")
+            )
         return certs
 
     def grade(self, report: Report, policy: str | None) -> Grade:
         return Grade(
             grade="A",
             outcome="reuse",
-            reasons=[GradeReason(rule="ok", grade="A", message_fr="Tout fonctionne", message_en="Everything works")],
+            reasons=[
+                GradeReason(rule="ok", grade="A", message_fr="Tout fonctionne", message_en="Everything works")
+            ],
         )
 
     def steps(self) -> RunSteps:
