@@ -93,7 +93,7 @@ def test_bad_values_name_the_setting_and_its_source(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="serveur"):
         load_settings({}, data_dir=tmp_path, env={}, host=host_with(""))
     (tmp_path / "atelier.toml").write_text("server = \n")
-    with pytest.raises(InputError, match="atelier.toml"):
+    with pytest.raises(InputError, match=r"atelier\.toml"):
         load_settings({}, data_dir=tmp_path, env={}, host=host_with(""))
 
 

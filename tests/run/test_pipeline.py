@@ -15,7 +15,7 @@ from run_fake_server import Script, scripted_server
 from run_stubs import Crash, StubWorld
 
 from agent.config import load_settings
-from agent.errors import EnvironmentProblem, SafetyRefusal, UsageError
+from agent.errors import EnvironmentProblem, UsageError
 from agent.host import LiveHost, ReplayHost
 from agent.run import Pipeline, RunOptions, RunStore
 from agent.run.state import RunState
