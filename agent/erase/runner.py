@@ -27,9 +27,10 @@ from agent.erase.device import OpenDevice, is_read_only, open_device
 from agent.erase.engine import PassResult, write_pass
 from agent.erase.patterns import PatternSource
 from agent.erase.planner import DiskPlan, ErasePlan
-from agent.erase.progress import ProgressCallback
+from agent.erase.progress import Progress, ProgressCallback
 from agent.erase.ranges import merge
 from agent.erase.safety import busy_refusal, planned_entry, read_only_refusal, recheck_usage
+from agent.erase.sampling import sampled_plan
 from agent.erase.verify import VerifyResult, verify_pattern
 from agent.errors import AtelierError, EnvironmentProblem, SafetyRefusal
 from agent.host import Host
@@ -92,6 +93,8 @@ class _Record:
     timed_out: bool = False
     fell_back: bool = False
     firmware_failed: bool = False
+    #: Sectors hidden by an HPA/DCO that the overwrite could not reach.
+    hidden_left: bool = False
     #: An unexpected error stopped the work after the device was opened.
     crashed: str | None = None
 
@@ -168,56 +171,112 @@ def _overwrite(
         source.close()
 
 
+def _firmware_api() -> tuple[Any, Any, Any, Any] | str:
+    """(plant_canaries, check_canaries, scan_for_signatures, run_firmware_erase), or why not.
+
+    Looked up at run time: an image built without the firmware wrappers still erases by overwrite,
+    and tests replace this seam with a drive that lies about its erase.
+    """
+    try:
+        canaries = importlib.import_module("agent.erase.canaries")
+        firmware = importlib.import_module("agent.erase.firmware")
+        return (
+            canaries.plant_canaries,
+            canaries.check_canaries,
+            canaries.scan_for_signatures,
+            firmware.run_firmware_erase,
+        )
+    except (ImportError, AttributeError) as err:
+        return f"firmware erase unavailable in this build: {err}"
+
+
 def _firmware(
     rec: _Record,
     dev: OpenDevice,
     host: Host,
     *,
     timeout: float,
+    restore_hidden: bool,
     progress: ProgressCallback | None,
 ) -> bool:
-    """Run the drive's own erase, judged by canaries; True when it is proven to have worked."""
+    """Run the drive's own erase and judge it: True only when it is proven to have worked.
+
+    Proof = every canary planted before it is gone, no known signature (partition table,
+    superblock, file header) in a NIST sample read afterwards, and the drive itself said done.
+    """
     item = rec.item
     technique = item.technique
     assert technique is not None
-    try:
-        # The firmware wrappers and canaries are their own modules (issue 3 §4); looked up at run
-        # time so an image without them still erases by overwrite.
-        canaries_mod = importlib.import_module("agent.erase.canaries")
-        firmware_mod = importlib.import_module("agent.erase.firmware")
-        plant_canaries = canaries_mod.plant_canaries
-        check_canaries = canaries_mod.check_canaries
-        run_firmware_erase = firmware_mod.run_firmware_erase
-    except (ImportError, AttributeError) as err:
-        rec.errors.append(f"firmware erase unavailable in this build: {err}")
+    api = _firmware_api()
+    if isinstance(api, str):
+        rec.errors.append(api)
         return False
-    try:
-        canaries = plant_canaries(dev.path, dev.size, CANARY_COUNT)
-    except OSError as err:
-        rec.errors.append(f"could not plant canaries before the firmware erase: {err}")
+    plant_canaries, check_canaries, scan_for_signatures, run_firmware_erase = api
+    canaries = plant_canaries(dev.path, dev.size, CANARY_COUNT, sector=dev.sector)
+    planted = int(canaries.planted)
+    rec.errors.extend(canaries.write_errors)
+    if planted == 0:
+        rec.errors.append("no canary could be planted: the firmware erase cannot be judged")
         return False
-    outcome = run_firmware_erase(host, item.disk, technique, progress, timeout)
+
+    def firmware_progress(fraction: float) -> None:
+        if progress is not None:
+            done = int(max(0.0, min(1.0, fraction)) * dev.size)
+            progress(Progress(dev.path, 1, 1, "firmware", done, dev.size, 0.0, None))
+
+    outcome = run_firmware_erase(
+        host,
+        item.disk,
+        technique,
+        progress=firmware_progress,
+        timeout_s=timeout,
+        restore_hidden=restore_hidden,
+    )
     rec.commands.extend(outcome.commands)
     rec.errors.extend(outcome.errors)
+    if outcome.message_for_technician:
+        rec.errors.append(outcome.message_for_technician)
     if outcome.hpa_dco:
         rec.hpa_dco = outcome.hpa_dco
+    if outcome.timed_out:
+        rec.timed_out = True
     check = check_canaries(dev.path, canaries)
+    plan = sampled_plan(dev.size, dev.sector, percent=item.sample_percent, sections=item.sample_sections)
+    findings = list(scan_for_signatures(dev.path, plan.ranges, sector=dev.sector))
     survivors = int(check.survivors)
-    passed = survivors == 0 and outcome.ok_claimed
-    details = [f"{survivors} of {CANARY_COUNT} canaries survived"]
+    passed = bool(outcome.ok_claimed) and survivors == 0 and not check.read_errors and not findings
+    details = [f"{survivors} of {planted} canaries survived", *check.read_errors[:5], *findings[:15]]
     if not outcome.ok_claimed:
-        details.append("the drive reported the erase as not done")
+        details.append("the drive did not report the erase as done")
     rec.verification = Verification(
         method="sampled",
         target="no-canary-no-signature",
-        coverage_percent=0.0,
-        samples=CANARY_COUNT,
-        bytes_read=int(getattr(check, "bytes_read", 0) or 0),
+        coverage_percent=round(plan.coverage_percent, 3),
+        samples=len(plan.ranges) + planted,
+        bytes_read=plan.bytes + planted * dev.sector,
         passed=passed,
         details=details,
     )
     rec.passes.append(PassRecord(pattern="firmware"))
     return passed
+
+
+def _hidden_areas_before_overwrite(rec: _Record, dev: OpenDevice, host: Host, restore: bool) -> None:
+    """ATA drives: an HPA/DCO hides sectors from an overwrite; lift it when the policy allows,
+    and mark the result incomplete when sectors stay beyond the kernel's view of the disk."""
+    if rec.item.medium not in ("hdd", "sata_ssd"):
+        return
+    try:
+        hidden = importlib.import_module("agent.erase.firmware.hidden")
+    except ImportError:
+        return
+    areas = hidden.inspect_hidden_areas(host, rec.item.disk, restore=restore)
+    rec.commands.extend(areas.commands)
+    rec.errors.extend(areas.errors)
+    rec.hpa_dco = areas.summary() or rec.hpa_dco
+    native = areas.native_sectors
+    if native and native * dev.sector > dev.size:
+        rec.hidden_left = True
 
 
 def _firmware_timeout(item: DiskPlan, policy_timeout: float) -> float:
@@ -258,7 +317,9 @@ def _result_of(rec: _Record, can_certify: bool) -> tuple[ErasureResult, str]:
     if not rec.verification.passed:
         return "failed", REASON_MISMATCH
     caps = rec.item.disk.capabilities
-    if rec.technique == "overwrite" and caps is not None and caps.hpa_enabled:
+    if rec.hidden_left or (
+        rec.technique == "overwrite" and caps is not None and caps.hpa_enabled and not rec.hpa_dco
+    ):
         return "incomplete", REASON_HPA
     if rec.technique != "overwrite":
         return "erased", REASON_ERASED_FIRMWARE
@@ -352,15 +413,23 @@ def erase_one(
         token = _AnyOf(cancel, own_cancel)
         if item.is_firmware:
             ok = _firmware(
-                rec, dev, host, timeout=_firmware_timeout(item, policy.firmware_timeout_s), progress=progress
+                rec,
+                dev,
+                host,
+                timeout=_firmware_timeout(item, policy.firmware_timeout_s),
+                restore_hidden=policy.allow_hpa_dco_restore,
+                progress=progress,
             )
             if not ok:
                 rec.firmware_failed = True
-                if item.fallback == "overwrite" and not (cancel is not None and cancel.is_set()):
+                # A drive still busy with its own erase (timed out) cannot be overwritten now.
+                stopped = rec.timed_out or (cancel is not None and cancel.is_set())
+                if item.fallback == "overwrite" and not stopped:
                     rec.fell_back = True
                     rec.technique = "overwrite"
                     rec.errors.append(f"{item.technique} not proven: falling back to a verified overwrite")
         if rec.technique == "overwrite":
+            _hidden_areas_before_overwrite(rec, dev, host, policy.allow_hpa_dco_restore)
             if policy.overwrite_timeout_s > 0:
                 timer = threading.Timer(policy.overwrite_timeout_s, own_cancel.set)
                 timer.daemon = True
