@@ -119,7 +119,7 @@ def to_int(value: object) -> int | None:
         except ValueError:
             try:
                 return int(float(text))
-            except ValueError:
+            except (ValueError, OverflowError):  # "1e999" is a float, but an infinite one
                 return None
     return None
 

@@ -7,6 +7,7 @@ single-socket kernels and ARM print none of them, and ARM has no `model name` (o
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 from agent.parsers._text import clean, to_int
@@ -54,9 +55,10 @@ def parse_processors(text: str) -> list[dict[str, str]]:
 
 def _mhz(value: str | None) -> float | None:
     try:
-        return float(value) if value else None
+        number = float(value) if value else None
     except ValueError:
         return None
+    return number if number is not None and math.isfinite(number) else None
 
 
 def parse_cpuinfo(text: str) -> list[CpuinfoPackage]:

@@ -15,7 +15,7 @@ from agent.report import MemoryModule
 _FIELD = re.compile(r"^(\S.*?)\s{2,}(\S.*)$")
 _SIZE = re.compile(r"^(\d+)\s*(MB|GB|KB)\b", re.IGNORECASE)
 _SPEED = re.compile(r"^(\d+)\s*(?:MHz|MT/s)")
-_VOLT = re.compile(r"(\d+(?:\.\d+)?)\s*V\b")
+_VOLT = re.compile(r"(\d{1,3}(?:\.\d{1,4})?)\s*V\b")
 _UNKNOWN_TYPE = re.compile(r"Unknown \(0x([0-9A-Fa-f]{2})\)")
 # SPD byte 2 "fundamental memory type" (JEDEC SPD annex), for decoders older than the module.
 _SPD_TYPES = {

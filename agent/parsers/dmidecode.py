@@ -139,9 +139,9 @@ def machine_from_dmidecode(text: str) -> Machine:
 
 # --- memory (types 16 and 17) ---------------------------------------------------------------
 
-_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(bytes|[kKMGT]B)\b")
+_SIZE = re.compile(r"^\s*(\d{1,12}(?:\.\d{1,6})?)\s*(bytes|[kKMGT]B)\b")
 _UNIT = {"bytes": 1, "kB": 1 << 10, "KB": 1 << 10, "MB": 1 << 20, "GB": 1 << 30, "TB": 1 << 40}
-_NUMBER = re.compile(r"(\d+(?:[.,]\d+)?)")
+_NUMBER = re.compile(r"(\d{1,12}(?:[.,]\d{1,6})?)")
 # Defaults AMI/Insyde firmware leave in type 17 strings ("Manufacturer0", "SerNum1", "PartNum0").
 _MEM_PLACEHOLDER = re.compile(
     r"^(?:dimm\d*_?)?(?:array\d*_?)?(?:manufacturer|sernum|serial ?number|partnum|part ?number|"
