@@ -471,3 +471,26 @@ def test_live_vm_probes_give_unknowns_not_tracebacks() -> None:
         assert any(e.probe == "machine" and "DMI" in e.message for e in ctx.errors)
         assert any(e.probe == "memory" for e in ctx.errors)
         assert machine.virtual is True  # the CPU's hypervisor flag says so
+
+
+def test_live_capture_replays_to_the_same_hardware(tmp_path: Path) -> None:
+    from agent.host import RecordingHost
+
+    def everything(ctx: ProbeContext) -> list[object]:
+        return [
+            probe_machine(ctx),
+            probe_cpus(ctx),
+            probe_memory(ctx),
+            probe_gpus(ctx),
+            probe_network(ctx),
+            probe_batteries(ctx),
+            probe_displays(ctx),
+        ]
+
+    recording = RecordingHost(LiveHost())
+    live_ctx = ProbeContext(recording)
+    live = everything(live_ctx)
+    recording.save(tmp_path / "capture")
+    replay_ctx = ProbeContext(ReplayHost.load(tmp_path / "capture"))
+    assert everything(replay_ctx) == live
+    assert replay_ctx.errors == live_ctx.errors
