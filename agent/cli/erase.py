@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from agent.cli._common import Subparsers, add_command
-from agent.i18n import _
+from agent.i18n import N_, _
 
 if TYPE_CHECKING:
     from agent.erase.planner import ErasePlan
@@ -61,31 +61,45 @@ def default_data_dir() -> Path:
     return Path(env) if env else Path.home() / ".local" / "share" / "atelier"
 
 
+PATTERN_LABELS = {"zeros": N_("zeros"), "ones": N_("ones"), "random": N_("random")}
+LEVEL_LABELS = {"full": N_("full read-back"), "sampled": N_("sampled (NIST)"), "none": N_("not done")}
+
+
 def render_plan(plan: ErasePlan) -> str:
     from agent.erase.planner import technique_label
     from agent.fmt import duration, size
 
     action_text = {"erase": _("ERASE"), "skip": _("skip"), "refuse": _("REFUSED")}
+    unknown_model = _("unknown model")
+    serial_label = _("serial")
+    why_label = _("why")
     lines = [_("Erase plan (policy {policy}):").format(policy=plan.policy.name)]
     for item in plan.disks:
         d = item.disk
         lines.append(
-            f"  {d.path:<14} {action_text[item.action]:<9} {d.model or _('unknown model')} "
-            f"· {_('serial')} {d.serial or '?'} · {size(d.size_bytes)}"
+            f"  {d.path:<14} {action_text[item.action]:<9} {d.model or unknown_model} "
+            f"· {serial_label} {d.serial or '?'} · {size(d.size_bytes)}"
         )
         if item.action == "erase":
-            passes = ", ".join(_(p.label()) for p in item.passes) if item.technique == "overwrite" else ""
+            passes = (
+                ", ".join(
+                    _(PATTERN_LABELS.get(p.kind, p.label())) if p.kind != "byte" else p.label()
+                    for p in item.passes
+                )
+                if item.technique == "overwrite"
+                else ""
+            )
             lines.append(
                 "      {label}: {technique}{passes} · {category} · {verify} · {eta}".format(
                     label=_("technique"),
                     technique=technique_label(item.technique),
                     passes=f" ({passes})" if passes else "",
                     category=(item.category or "?").capitalize(),
-                    verify=_("verification: {level}").format(level=_(item.verification)),
+                    verify=_("verification: {level}").format(level=_(LEVEL_LABELS[item.verification])),
                     eta=_("about {duration}").format(duration=duration(item.expected_seconds)),
                 )
             )
-        lines.append(f"      {_('why')}: {item.why()}")
+        lines.append(f"      {why_label}: {item.why()}")
         if item.purge_note is not None:
             lines.append(f"      {item.purge_note.text()}")
     return "\n".join(lines) + "\n"
