@@ -1,0 +1,56 @@
+"""Drive a program in a real terminal: tmux at 80×25, keys in, screen text out."""
+
+from __future__ import annotations
+
+import shlex
+import shutil
+import subprocess
+import time
+import uuid
+from collections.abc import Mapping, Sequence
+
+import pytest
+
+
+class Tmux:
+    def __init__(
+        self, argv: Sequence[str], *, env: Mapping[str, str], width: int = 80, height: int = 25
+    ) -> None:
+        if shutil.which("tmux") is None:
+            pytest.skip("tmux is not installed (make deps installs it)")
+        self.name = f"atelier-test-{uuid.uuid4().hex[:8]}"
+        exports = " ".join(f"{k}={shlex.quote(v)}" for k, v in env.items())
+        # `; sleep` keeps the pane (and its last screen) after the program exits, for capture.
+        command = f"env {exports} {shlex.join(argv)}; echo EXIT=$?; sleep 600"
+        subprocess.run(
+            ["tmux", "new-session", "-d", "-s", self.name, "-x", str(width), "-y", str(height), command],
+            check=True,
+        )
+        self.started = time.monotonic()
+
+    def screen(self) -> str:
+        return subprocess.run(
+            ["tmux", "capture-pane", "-p", "-t", self.name], capture_output=True, text=True, check=False
+        ).stdout
+
+    def wait_for(self, text: str, timeout: float = 20.0) -> str:
+        deadline = time.monotonic() + timeout
+        screen = ""
+        while time.monotonic() < deadline:
+            screen = self.screen()
+            if text in screen:
+                return screen
+            time.sleep(0.05)
+        raise AssertionError(f"{text!r} not on screen after {timeout} s; screen was:\n{screen}")
+
+    def send(self, text: str, enter: bool = True) -> None:
+        argv = ["tmux", "send-keys", "-t", self.name, "-l", text]
+        subprocess.run(argv, check=True)
+        if enter:
+            subprocess.run(["tmux", "send-keys", "-t", self.name, "Enter"], check=True)
+
+    def close(self) -> None:
+        subprocess.run(["tmux", "kill-session", "-t", self.name], check=False, capture_output=True)
+
+
+__all__ = ["Tmux"]
