@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from agent.parsers.dmidecode import memory_from_dmidecode
 from agent.probes._context import ProbeContext
+from agent.probes.machine import SMBIOS_TABLE, smbios_reachable
 from agent.report import Memory
 
 PROBE = "memory"
@@ -29,14 +30,17 @@ def probe_memory(ctx: ProbeContext) -> Memory:
     total = mem_total_bytes(meminfo) if meminfo else None
     if meminfo is not None and total is None:
         ctx.error(PROBE, "MemTotal missing from /proc/meminfo")
+    memory = Memory(total_bytes=total)
+    if not smbios_reachable(ctx):
+        ctx.error(PROBE, "memory modules unknown: no SMBIOS table on this machine", SMBIOS_TABLE)
+        return memory
     result = ctx.run(PROBE, DMIDECODE_ARGV, timeout=15)
-    memory = Memory()
     if result.ok:
         memory = memory_from_dmidecode(result.stdout)
         if not memory.modules:
             ctx.error(PROBE, "SMBIOS lists no memory module", " ".join(DMIDECODE_ARGV))
     elif not result.missing and not result.timed_out:
-        # No SMBIOS table (this VM, some ARM boards) or no access to it (not root).
+        # The table is there but unreadable (not root: "Permission denied") or corrupt.
         ctx.error(
             PROBE,
             "memory modules unknown: dmidecode failed",

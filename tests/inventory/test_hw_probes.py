@@ -14,7 +14,7 @@ from agent.probes._context import ProbeContext
 from agent.probes.battery import probe_batteries
 from agent.probes.cpu import probe_cpus
 from agent.probes.display import probe_displays
-from agent.probes.machine import SECURE_BOOT_VAR, SETUP_MODE_VAR, probe_machine
+from agent.probes.machine import SECURE_BOOT_VAR, SETUP_MODE_VAR, SMBIOS_TABLE, probe_machine
 from agent.probes.memory import DMIDECODE_ARGV as MEMORY_ARGV
 from agent.probes.memory import probe_memory
 from agent.probes.network import probe_network
@@ -206,7 +206,10 @@ def test_empty_slot_is_counted_not_listed() -> None:
 
 def test_memory_probe_replayed() -> None:
     host = ReplayHost.build(
-        files={"/proc/meminfo": "MemTotal:       16252068 kB\nMemFree:         8123456 kB\n"},
+        files={
+            "/proc/meminfo": "MemTotal:       16252068 kB\nMemFree:         8123456 kB\n",
+            SMBIOS_TABLE: b"",  # present (its bytes are not needed: dmidecode's output is replayed)
+        },
         commands={MEMORY_ARGV: (0, DMIDECODE_ZENBOOK)},
     )
     ctx = ProbeContext(host)
@@ -216,23 +219,25 @@ def test_memory_probe_replayed() -> None:
     assert ctx.errors == []
 
 
-def test_memory_probe_without_smbios() -> None:
-    host = ReplayHost.build(
-        files={"/proc/meminfo": "MemTotal:        2048000 kB\n"},
-        commands={
-            MEMORY_ARGV: (
-                1,
-                "# dmidecode 3.4\nScanning /dev/mem for entry point.\n",
-                "/dev/mem: No such file or directory\n",
-            )
-        },
-    )
-    ctx = ProbeContext(host)
+def test_memory_probe_without_smbios_table_runs_no_dmidecode() -> None:
+    ctx = ProbeContext(ReplayHost.build(files={"/proc/meminfo": "MemTotal:        2048000 kB\n"}))
     memory = probe_memory(ctx)
     assert memory.total_bytes == 2048000 * 1024
     assert memory.modules == [] and memory.slots_total is None
     assert [e.probe for e in ctx.errors] == ["memory"]
-    assert "/dev/mem" in (ctx.errors[0].detail or "")
+    assert ctx.log == []
+
+
+def test_memory_probe_when_dmidecode_is_refused() -> None:
+    host = ReplayHost.build(
+        files={"/proc/meminfo": "MemTotal:        2048000 kB\n", "/dev/mem": b""},
+        commands={MEMORY_ARGV: (1, "# dmidecode 3.4\n", "/dev/mem: Permission denied\n")},
+    )
+    ctx = ProbeContext(host)
+    memory = probe_memory(ctx)
+    assert memory.total_bytes == 2048000 * 1024 and memory.modules == []
+    assert [e.message for e in ctx.errors] == ["memory modules unknown: dmidecode failed"]
+    assert "Permission denied" in (ctx.errors[0].detail or "")
 
 
 # --- displays -------------------------------------------------------------------------------
