@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+
 from agent.host import HostFileError
 from agent.parsers import dmi
 from agent.parsers._text import clean, clean_keep
@@ -32,9 +34,17 @@ _VIRTUAL_MARKERS = ("qemu", "kvm", "vmware", "virtualbox", "innotek", "xen", "bo
 
 def _from_sysfs(ctx: ProbeContext) -> Machine:
     ph: dict[str, str] = {}
+    denied: list[str] = []
 
     def attr(name: str, path: str) -> str | None:
-        return clean_keep(ctx.read_value(PROBE, f"{DMI_DIR}/{name}"), path, ph)
+        try:
+            raw = ctx.host.read_text(f"{DMI_DIR}/{name}")
+        except HostFileError as err:
+            # Serials and the UUID are readable by root only (mode 0400): say so once, plainly.
+            if err.errno == errno.EACCES:
+                denied.append(name)
+            return None
+        return clean_keep(raw, path, ph)
 
     code = dmi.chassis_code(ctx.read_value(PROBE, f"{DMI_DIR}/chassis_type"))
     uuid = attr("product_uuid", "system.uuid")
@@ -72,6 +82,8 @@ def _from_sysfs(ctx: ProbeContext) -> Machine:
         ),
     )
     machine.placeholders.update(ph)
+    if denied:
+        ctx.error(PROBE, "serial numbers unreadable: run as root", ", ".join(denied))
     return machine
 
 

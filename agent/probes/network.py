@@ -54,6 +54,8 @@ def _interface(ctx: ProbeContext, name: str, names: PciIds | None) -> NetworkInt
     else:
         kind = "other"
     mac = clean(ctx.read_value(PROBE, f"{base}/address"))
+    if mac and not mac.strip("0:"):
+        mac = None  # 00:00:00:00:00:00: the driver could not read the NIC's EEPROM
     speed = to_int(ctx.read_value(PROBE, f"{base}/speed"))
     vendor_id = ctx.read_value(PROBE, f"{device}/vendor")
     device_id = ctx.read_value(PROBE, f"{device}/device")

@@ -58,7 +58,8 @@ def probe_gpus(ctx: ProbeContext) -> list[Gpu]:
     gpus: list[Gpu] = []
     names: PciIds | None = None
     loaded = False
-    for slot in ctx.list_dir(PROBE, PCI_DIR, optional=False):
+    # No PCI bus at all (some ARM boards) is normal: nothing to list, nothing to report.
+    for slot in ctx.list_dir(PROBE, PCI_DIR):
         path = f"{PCI_DIR}/{slot}"
         pci_class = _id(ctx.read_value(PROBE, f"{path}/class"))
         # Class 0x03: VGA (0x0300), XGA (0x0301), 3D controller (0x0302, Optimus GPUs), other (0x0380).

@@ -499,3 +499,28 @@ def test_live_capture_replays_to_the_same_hardware(tmp_path: Path) -> None:
     replay_ctx = ProbeContext(ReplayHost.load(tmp_path / "capture"))
     assert everything(replay_ctx) == live
     assert replay_ctx.errors == live_ctx.errors
+
+
+def test_serials_unreadable_without_root_are_reported() -> None:
+    # What a capture made by a non-root user holds: the 0400 attributes failed with EACCES.
+    dmi_dir = "/sys/class/dmi/id"
+    manifest = {
+        "format": "atelier-capture",
+        "format_version": 1,
+        "files": {
+            f"{dmi_dir}/sys_vendor": {"blob": "v", "size": 7},
+            f"{dmi_dir}/product_serial": {"error": 13, "message": "Permission denied"},
+            f"{dmi_dir}/board_serial": {"error": 13, "message": "Permission denied"},
+        },
+        "dirs": {
+            "/sys/class/dmi": {"entries": ["id"]},
+            dmi_dir: {"entries": ["board_serial", "product_serial", "sys_vendor"]},
+        },
+    }
+    ctx = ProbeContext(ReplayHost(manifest, {"v": b"LENOVO\n"}))
+    machine = probe_machine(ctx)
+    assert machine.system.manufacturer == "LENOVO"
+    assert machine.system.serial is None
+    assert [(e.message, e.detail) for e in ctx.errors] == [
+        ("serial numbers unreadable: run as root", "product_serial, board_serial")
+    ]
