@@ -121,7 +121,7 @@ def render_summary(report: Report) -> str:
     if m.firmware.tpm_present:
         row(_("TPM"), _or_unknown(m.firmware.tpm_version))
     elif m.firmware.tpm_present is False:
-        row(_("TPM"), _("none"))
+        row(_("TPM"), _("not present"))
 
     section(_("Processor"))
     if not report.cpus:

@@ -25,3 +25,20 @@ def test_language_switch() -> None:
     assert _("interrupted") == "interrompu"
     set_language("en")
     assert _("interrupted") == "interrupted"
+
+
+def test_no_msgid_translated_two_ways() -> None:
+    """Each area has its own .po file; the same English text must not get two French texts."""
+    from babel.messages.pofile import read_po
+
+    seen: dict[str, tuple[str, str]] = {}
+    clashes = []
+    for po in sorted((tool.LOCALE / "fr" / "po").glob("*.po")):
+        with po.open("rb") as handle:
+            for message in read_po(handle):
+                if not (message.id and message.string):
+                    continue
+                first = seen.setdefault(str(message.id), (po.name, str(message.string)))
+                if first[1] != message.string:
+                    clashes.append((message.id, first, (po.name, message.string)))
+    assert not clashes, f"same msgid, different French (use a more specific English text): {clashes}"
