@@ -1,0 +1,62 @@
+"""The grade as a technician reads it (French by default) — plain text through rich."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+
+from agent.i18n import _, current_language
+from agent.report import CheckResult, Grade
+
+_STATUS_FR = {"pass": "OK", "warn": "ATTENTION", "fail": "ÉCHEC", "skipped": "non fait", "error": "erreur"}
+_STATUS_EN = {"pass": "OK", "warn": "WARNING", "fail": "FAILED", "skipped": "skipped", "error": "error"}
+_STYLE = {"pass": "green", "warn": "yellow", "fail": "bold red", "skipped": "dim", "error": "magenta"}
+
+
+def _status(status: str) -> str:
+    return (_STATUS_FR if current_language() == "fr" else _STATUS_EN).get(status, status)
+
+
+def print_checks(console: Console, checks: list[CheckResult]) -> None:
+    table = Table(title=_("Checks"), show_lines=False)
+    table.add_column(_("Check"))
+    table.add_column(_("Result"))
+    table.add_column(_("Details"), overflow="fold")
+    table.add_column(_("Time"), justify="right")
+    for check in checks:
+        table.add_row(
+            check.id,
+            f"[{_STYLE.get(check.status, '')}]{_status(check.status)}[/]",
+            check.message,
+            f"{check.duration_s:.0f} s" if check.duration_s >= 1 else "",
+        )
+    console.print(table)
+
+
+def print_grade(console: Console, grade: Grade) -> None:
+    fr = current_language() == "fr"
+    outcome = {
+        "reuse": _("reuse as is"),
+        "reuse-after-upgrade": _("reuse after upgrade"),
+        "parts": _("parts only"),
+        "recycle": _("recycle"),
+    }[grade.outcome]
+    console.print(f"[bold]{_('Proposed grade')}: {grade.grade}[/] — {outcome}")
+    for reason in grade.reasons:
+        console.print(f"  • [{reason.grade}] {reason.message_fr if fr else reason.message_en}")
+    if grade.upgrades:
+        console.print(f"[bold]{_('Upgrades')}:[/]")
+        for upgrade in grade.upgrades:
+            console.print(f"  → {upgrade.message_fr if fr else upgrade.message_en}")
+    for label, eligibility in (("Windows 11", grade.windows11), ("Linux", grade.linux_desktop)):
+        if eligibility is None:
+            continue
+        answer = {True: _("yes"), False: _("no"), None: _("unknown")}[eligibility.eligible]
+        reasons = eligibility.reasons_fr if fr else eligibility.reasons_en
+        console.print(f"{label}: {answer}" + (f" ({'; '.join(reasons)})" if reasons else ""))
+    step = grade.next_step_fr if fr else grade.next_step_en
+    if step:
+        console.print(f"[bold]{step}[/]")
+
+
+__all__ = ["print_checks", "print_grade"]
