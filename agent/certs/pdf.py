@@ -85,6 +85,7 @@ PATTERN_LABELS = {
     "verify-only": N_("read-back only"),
     "firmware": N_("drive firmware command"),
 }
+MATCH_LABELS = {"serial": N_("serial number"), "size": N_("size"), "model": N_("model")}
 MAX_LIST = 5
 
 
@@ -246,7 +247,7 @@ def _rows(cert: Certificate, signed: SignedCertificate) -> list[tuple[str, list[
             (_("Result in the report"), _or_unknown(ext.result)),
             (_("Report period"), f"{ext.started_at or '?'} – {ext.finished_at or '?'}"),
             (_("Report signature"), signature),
-            (_("Matched by"), ", ".join(ext.matched_by) or _("nothing")),
+            (_("Matched by"), ", ".join(_(MATCH_LABELS.get(m, m)) for m in ext.matched_by) or _("nothing")),
         ]
         for mismatch in _limited(list(ext.mismatches)):
             external.append((_("Mismatch"), mismatch))
