@@ -31,6 +31,15 @@ from agent.tui.facts import key_facts
 from agent.tui.term import Charset, detect
 
 GRADE_STYLE = {"A": "bold green", "B": "bold yellow", "C": "bold white", "D": "bold red"}
+CHECK_NAMES = {
+    "read-scan": N_("Disk read test"),
+    "memory": N_("Memory test"),
+    "cpu": N_("Processor and cooling"),
+    "selftest": N_("Disk self-test"),
+    "battery": N_("Battery"),
+    "network": N_("Network"),
+}
+CHANNELS = {"left": N_("left"), "right": N_("right")}
 PHASES = {"write": N_("writing"), "verify": N_("checking"), "firmware": N_("drive erasing")}
 
 
@@ -47,6 +56,7 @@ class GuidedUI:
         *,
         charset: Charset | None = None,
         input_fn: Callable[[str], str] | None = None,
+        operator: str | None = None,
     ) -> None:
         self.charset = charset or detect()
         self.console = console or Console(
@@ -65,6 +75,8 @@ class GuidedUI:
         self._lock = threading.Lock()
         self._live: Live | None = None
         self._last_check_draw = 0.0
+        self._checks: dict[str, float | None] = {}
+        self._operator = operator
 
     # -- drawing ----------------------------------------------------------------------------
     @property
@@ -162,15 +174,30 @@ class GuidedUI:
         self.facts = key_facts(report)
         self._draw(*self.lines, Text(self.t(_("Inventory done.")), style="green"))
 
-    def check_progress(self, *args: Any, **kwargs: Any) -> None:
+    def check_progress(self, check_id: str, fraction: float | None = None, *args: Any, **kwargs: Any) -> None:
+        """`agent.checks` reports (check id, fraction done); redrawn at most four times a second."""
+        with self._lock:
+            self._checks[str(check_id)] = fraction
         now = time.monotonic()
-        if now - self._last_check_draw < 0.25:
+        if now - self._last_check_draw < 0.25 and (fraction or 0.0) < 1.0:
             return
         self._last_check_draw = now
-        item = args[0] if args else kwargs.get("message")
-        message = getattr(item, "message", None) or (item if isinstance(item, str) else None)
-        if message:
-            self._draw(*self.lines, Text(self.t(str(message)), style="cyan"))
+        self._draw(*self.lines, self._checks_view())
+
+    def _checks_view(self) -> RenderableType:
+        table = Table.grid(padding=(0, 1))
+        for _col in range(3):
+            table.add_column(no_wrap=True)
+        with self._lock:
+            items = list(self._checks.items())[-8:]
+        for check_id, fraction in items:
+            kind, _sep, target = check_id.partition(":")
+            name = _(CHECK_NAMES[kind]) if kind in CHECK_NAMES else kind
+            label = f"{name} {target}".strip()
+            value = min(1.0, max(0.0, fraction or 0.0))
+            bar = self.charset.block * int(value * 22) + self.charset.shade * (22 - int(value * 22))
+            table.add_row(self.t(label), bar, f"{value * 100:3.0f} %")
+        return table
 
     def show_plan(self, rows: list[dict[str, str]]) -> None:
         table = Table(box=self._box, show_edge=True, pad_edge=False)
@@ -234,6 +261,10 @@ class GuidedUI:
 
     def interactive_checks(self) -> Any:
         return self
+
+    @property
+    def operator(self) -> str | None:
+        return self._operator
 
     def show_summary(self, summary: RunSummary) -> None:
         self.step_label = _("Finished")
@@ -337,16 +368,23 @@ class GuidedUI:
         typed = self._ask("> ")
         return typed or None
 
-    def show_colours(self, colours: Sequence[str], *args: Any, **kwargs: Any) -> bool | None:
+    def show_colours(self, colours: Sequence[str], *args: Any, **kwargs: Any) -> str | None:
         for colour in colours:
             self.console.clear()
             filler = Text((" " * self.console.width + "\n") * (self.console.height - 2), style=f"on {colour}")
             self.console.print(filler, end="")
-            self._ask(_("Look for dead pixels, then Enter"))
-        return self.ask_yes_no(_("Was every colour even, with no dead pixel and no dark area?"))
+            self._ask(self.t(_("Look for dead pixels, then Enter")))
+        even = self.ask_yes_no(_("Was every colour even, with no dead pixel and no dark area?"))
+        if even is None:
+            return None
+        if even:
+            return "ok"
+        described = self._ask(self.t(_("Describe the defect in a few words, then Enter: "))).strip()
+        return described or _("defect seen by the technician")
 
     def play_tone(self, channel: str, *args: Any, **kwargs: Any) -> bool | None:
-        return self.ask_yes_no(_("Do you hear the sound on the {channel} side?").format(channel=channel))
+        side = _(CHANNELS[channel]) if channel in CHANNELS else channel
+        return self.ask_yes_no(_("Do you hear the sound on the {channel} side?").format(channel=side))
 
 
 __all__ = ["GuidedUI"]

@@ -63,12 +63,14 @@ class LogUI:
         for label, value in key_facts(report):
             self._line(f"  {label}: {value}")
 
-    def check_progress(self, *args: Any, **kwargs: Any) -> None:
-        item = args[0] if args else kwargs.get("message")
-        message = getattr(item, "message", None) or (item if isinstance(item, str) else None)
-        if message and time.monotonic() - self._last.get("checks", 0.0) > self.every_s:
-            self._last["checks"] = time.monotonic()
-            self._line(f"  {message}")
+    def check_progress(self, check_id: str, fraction: float | None = None, *args: Any, **kwargs: Any) -> None:
+        key = f"check:{check_id}"
+        done = fraction is not None and fraction >= 1.0
+        if not done and time.monotonic() - self._last.get(key, 0.0) < self.every_s:
+            return
+        self._last[key] = time.monotonic()
+        percent = "" if fraction is None else f" {fraction * 100:.0f} %"
+        self._line(f"  {check_id}{percent}")
 
     def show_plan(self, rows: list[dict[str, str]]) -> None:
         for row in rows:

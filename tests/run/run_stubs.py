@@ -57,6 +57,8 @@ class StubWorld:
     executed: list[tuple[list[str], set[str]]] = field(default_factory=list)
     progress_steps: int = 4
     erase_delay_s: float = 0.0
+    #: Interactive checks the guided screen asks (the real ones, from agent.checks.interactive).
+    interactive_only: tuple[str, ...] = ()
 
     def inventory(self, host: Any, asset_code: str | None, only: Sequence[str] | None) -> Report:
         disks = [
@@ -82,14 +84,16 @@ class StubWorld:
         )
 
     def checks(self, report: Report, host: Any, **kwargs: Any) -> list[CheckResult]:
+        from agent.checks.interactive import run_interactive
+
         progress = kwargs.get("progress")
         if progress is not None:
-            progress("Test de la mémoire")
-        status = "skipped" if kwargs.get("interactive") is None else "pass"
-        return [
-            CheckResult(id="memory", status="pass", message="Mémoire sans erreur"),
-            CheckResult(id="keyboard", status=status, message="clavier"),
-        ]
+            for fraction in (0.0, 0.5, 1.0):
+                progress("memory", fraction)
+        results = [CheckResult(id="memory", status="pass", message="Mémoire sans erreur")]
+        interactive = kwargs.get("interactive")
+        only = self.interactive_only if interactive is not None else ("keyboard",)
+        return results + run_interactive(interactive, host, only=only)
 
     def plan(self, disks: Sequence[Disk], policy: Any, usages: Any, selected: Sequence[str] | None) -> Plan:
         chosen = [d for d in disks if selected is None or d.path in selected]

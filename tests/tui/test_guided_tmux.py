@@ -70,8 +70,9 @@ def test_guided_run_from_prompt_to_final_screen(tmp_path: Path, lang: str, texts
         assert texts["step"] in screen and "PC-2026-0042" in screen and "ThinkPad T460" in screen
         assert texts["memory"] in screen
         tmux.send(texts["word"])
-        screen = tmux.wait_for(texts["phase"])
-        assert texts["erasing"] in screen and "/dev/stubdisk0" in screen and "%" in screen
+        screen = tmux.wait_for(texts["erasing"])
+        screen = tmux.wait_for(" %")
+        assert texts["phase"] in screen and "/dev/stubdisk0" in screen and "%" in screen
         screen = tmux.wait_for(texts["next"], timeout=20)
         assert "█████" in screen  # the grade in big block letters
         assert texts["disk"] in screen and texts["spooled"] in screen
