@@ -41,6 +41,7 @@ KERNEL = IMAGE_OUT / "pxe" / "vmlinuz"
 INITRD = IMAGE_OUT / "pxe" / "initrd.img"
 MAKE_STICK = ROOT / "image" / "make-stick.sh"
 QEMU = "qemu-system-x86_64"
+OVMF = Path("/usr/share/ovmf/OVMF.fd")
 
 # The boot menu's common parameters (image/lb-config.sh), serial console LAST so that
 # /dev/console — where atelier.service runs the agent — is the serial port the harness reads.
@@ -67,6 +68,7 @@ class Disk:
     rotation_rate: int | None = None
     qemu_opts: str = ""
     blkdebug: Path | None = None
+    bootindex: int | None = None
 
     def drive_arg(self, drive_id: str) -> str:
         target = f"blkdebug:{self.blkdebug}:{self.path}" if self.blkdebug else str(self.path)
@@ -90,6 +92,8 @@ class Disk:
                 dev += f",rotation_rate={self.rotation_rate}"
         else:
             dev = f"usb-storage,bus=xhci.0,drive={drive_id},serial={self.serial},removable=on"
+        if self.bootindex is not None:
+            dev += f",bootindex={self.bootindex}"
         return dev + self.qemu_opts
 
 
@@ -144,8 +148,11 @@ class Vm:
     disks: Sequence[Disk]
     append: str = ""
     identity: Identity = field(default_factory=Identity)
-    kernel: Path = KERNEL
+    #: None: no direct kernel boot — the firmware boots the disk that has a bootindex (the stick).
+    kernel: Path | None = KERNEL
     initrd: Path = INITRD
+    #: "bios" (SeaBIOS) or "uefi" (OVMF, package ovmf).
+    firmware: str = "bios"
     accel: str = "tcg"
     memory_mb: int = 1024
     smp: int = 2
@@ -162,10 +169,17 @@ class Vm:
 
     def argv(self) -> list[str]:
         argv = [QEMU, "-machine", "q35", *accel_args(self.accel), "-smp", str(self.smp)]
-        argv += ["-m", str(self.memory_mb), "-vga", "none", "-display", "none", "-no-reboot"]
+        # A firmware boot shows its menu on a VGA screen (vesamenu needs VBE); a direct kernel boot
+        # needs none, and every line drawn on an emulated screen costs time under TCG.
+        vga = "std" if self.kernel is None else "none"
+        argv += ["-m", str(self.memory_mb), "-vga", vga, "-display", "none", "-no-reboot"]
         argv += ["-monitor", "none", "-chardev", f"file,id=ser0,path={self.serial_log}"]
-        argv += ["-serial", "chardev:ser0", "-kernel", str(self.kernel), "-initrd", str(self.initrd)]
-        argv += ["-append", f"{BASE_APPEND} {self.append}".strip()]
+        argv += ["-serial", "chardev:ser0"]
+        if self.firmware == "uefi":
+            argv += ["-bios", str(OVMF)]
+        if self.kernel is not None:
+            argv += ["-kernel", str(self.kernel), "-initrd", str(self.initrd)]
+            argv += ["-append", f"{BASE_APPEND} {self.append}".strip()]
         argv += ["-nic", "user,model=virtio-net-pci"] if self.network else ["-nic", "none"]
         argv += self.identity.smbios_args()
         argv += disk_args(self.disks)
@@ -240,7 +254,8 @@ class Vm:
 
 def accel_args(accel: str) -> list[str]:
     if accel == "kvm":
-        return ["-accel", "kvm", "-cpu", "max"]
+        # -cpu host/max fail here with "failed to set MSR 0x10a" (the host's KVM is paravirtual).
+        return ["-accel", "kvm", "-cpu", "qemu64"]
     return ["-accel", "tcg,thread=multi", "-cpu", "max"]
 
 
@@ -251,7 +266,7 @@ def probe_kvm(kernel: Path = KERNEL, timeout: float = 20.0) -> tuple[bool, str]:
         return False, "/dev/kvm not usable"
     with tempfile.TemporaryDirectory() as tmp:
         log = Path(tmp) / "serial.log"
-        argv = [QEMU, "-machine", "q35", "-accel", "kvm", "-cpu", "max", "-m", "256", "-vga", "none"]
+        argv = [QEMU, "-machine", "q35", *accel_args("kvm"), "-m", "256", "-vga", "none"]
         argv += ["-display", "none", "-no-reboot", "-monitor", "none", "-nic", "none"]
         argv += ["-chardev", f"file,id=s,path={log}", "-serial", "chardev:s", "-kernel", str(kernel)]
         argv += ["-append", "console=ttyS0 panic=-1 root=/dev/nonexistent"]
