@@ -184,7 +184,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.state.settings = settings
     app.state.db = db
     app.state.signing_key = settings.signing_key()
-    app.state.first_admin_password = bootstrap_admin(db, settings) if settings.migrate_on_start else None
+    app.state.first_admin_password = bootstrap_admin(db, settings)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     install_error_handlers(app)
     _include_routes(app)
