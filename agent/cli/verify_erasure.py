@@ -82,15 +82,16 @@ def run(args: argparse.Namespace) -> int:
         ) from err
     ext = cert.external
     assert ext is not None
+    from agent.certs.pdf import MATCH_LABELS
+
+    reason = _(cert.reason) if cert.reason else ""
     if cert.result == "verified":
-        print(_("VERIFIED: {device} — {reason}").format(device=device, reason=_(cert.reason or "")))
+        print(_("VERIFIED: {device} — {reason}").format(device=device, reason=reason))
     else:
-        print(
-            _("VERIFICATION FAILED: {device} — {reason}").format(device=device, reason=_(cert.reason or ""))
-        )
+        print(_("VERIFICATION FAILED: {device} — {reason}").format(device=device, reason=reason))
         for problem in cert.errors[:20]:
             print(f"  - {problem}")
-    matched = ", ".join(ext.matched_by) or _("nothing")
+    matched = ", ".join(_(MATCH_LABELS.get(m, m)) for m in ext.matched_by) or _("nothing")
     print(
         _("Report: {tool} {version}, method {method}, result {result}; disk matched by {matched}.").format(
             tool=ext.tool,

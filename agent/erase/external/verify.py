@@ -151,7 +151,7 @@ def match_target(claim: ExternalClaim, disk: CertDisk) -> Match:
                 "nothing in the report identifies this disk (no serial number or size to compare)"
             )
         score -= 16 * len(m.mismatches)
-        if score > best_score:
+        if best is None or score > best_score:
             best, best_score = m, score
     if best is None:
         return Match(None, [], ["the report lists no drive"])
