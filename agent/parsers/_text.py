@@ -60,6 +60,11 @@ _PLACEHOLDERS = {
     "not defined",
     "<bad index>",  # dmidecode's marker for a string the SMBIOS table does not hold
     "<out of spec>",
+    # dmidecode's words for an empty SMBIOS string or UUID (type 1 UUID, type 17 strings).
+    "not provided",
+    "not settable",
+    "not present",
+    "no dimm",
 }
 _ALL_SAME = re.compile(r"^(.)\1*$")
 _UUID_PLACEHOLDERS = {

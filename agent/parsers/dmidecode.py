@@ -58,7 +58,9 @@ def parse_records(text: str) -> list[DmiRecord]:
             last_key = None
             continue
         if not line:
-            last_key = None
+            # dmidecode ends every record with a blank line; what follows before the next
+            # "Handle" is its own chatter ("Invalid entry length… DMI table is broken!").
+            current, last_key = None, None
             continue
         if current is None:
             continue
@@ -66,7 +68,7 @@ def parse_records(text: str) -> list[DmiRecord]:
             current.title = line
             continue
         key, sep, value = line.partition(":")
-        if sep and (value == "" or value.startswith((" ", "\t"))) and key and not key.startswith(" "):
+        if sep and key and (value == "" or value.startswith((" ", "\t"))):
             key = key.strip()
             current.fields.setdefault(key, value.strip())
             last_key = key

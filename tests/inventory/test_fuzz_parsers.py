@@ -8,6 +8,7 @@ headers). Every parser must return a value (a model that validates), not an exce
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
@@ -34,11 +35,12 @@ from ._hw_samples import (
     UEVENT_WORN,
 )
 
+# Same rule as tests/conftest.py (which cannot be imported by name once several conftests exist).
+_SHARED = Path(os.environ.get("ATELIER_SHARED", Path(__file__).resolve().parents[3] / "shared"))
+
 
 def _fixture_texts(pattern: str) -> list[str]:
-    from conftest import FIXTURES  # the shared corpus, wherever ATELIER_SHARED points
-
-    root = FIXTURES / "machines" / "peracotta"
+    root = _SHARED / "fixtures" / "machines" / "peracotta"
     texts = [p.read_text(errors="replace") for p in sorted(root.rglob(pattern))]
     assert texts, f"no {pattern} under {root}"
     return texts
