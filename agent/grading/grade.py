@@ -118,7 +118,7 @@ def _memory_findings(report: Report, policy: GradingPolicy) -> Iterator[Finding]
                 text(
                     N_("only {ram:g} GB of memory (at least {min:g} GB needed)"), ram=ram, min=th.ram_min_gb
                 ),
-                upgrades.memory_upgrade(report.memory, th.ram_target_gb),
+                upgrades.memory_upgrade(report.memory, th.ram_min_gb, th.ram_module_gb),
             )
     memory = _check(report, "memory")
     if memory is not None and memory.status == "fail":

@@ -49,7 +49,7 @@ class _Strict(BaseModel):
 
 class Thresholds(_Strict):
     ram_min_gb: float = 4
-    ram_target_gb: float = 8
+    ram_module_gb: int = 4
     ram_soldered_parts_below_gb: float = 2
     battery_replace_below_percent: float = 60
     battery_disclose_below_percent: float = 80

@@ -63,21 +63,22 @@ def _module_size(gb: float) -> int:
     return 32
 
 
-def memory_upgrade(memory: Memory, target_gb: float) -> Upgrade | None:
-    """ "add 4 GB of DDR3L SO-DIMM (1 free slot)", or how to reach the target another way."""
+def memory_upgrade(memory: Memory, min_gb: float, module_gb: int) -> Upgrade | None:
+    """ "add 4 GB of DDR3L SO-DIMM (1 free slot)": one module that brings the machine to `min_gb`.
+
+    The module is never smaller than `module_gb` (smaller second-hand modules are not worth the
+    slot), and its type and form factor are those already fitted.
+    """
     have = memory_gb(memory) or 0.0
-    if memory.max_capacity_bytes:
-        target_gb = min(target_gb, memory.max_capacity_bytes / 1024**3)
-    if have >= target_gb:
+    if have >= min_gb:
         return None
     kind, form = memory_kind(memory)
     label = " ".join(p for p in (kind, form) if p) or "RAM"
     free = free_slots(memory)
     modules = populated(memory.modules)
     if modules and all(m.soldered for m in modules) and not free:
-        t = text(N_("memory is soldered to the board: it cannot be extended"))
-        return _upgrade("memory", t)
-    add = _module_size(target_gb - have)
+        return _upgrade("memory", text(N_("memory is soldered to the board: it cannot be extended")))
+    add = max(module_gb, _module_size(min_gb - have))
     if free:
         msgid = (
             N_("add {add} GB of {label} ({free} free slot)")
@@ -88,7 +89,7 @@ def memory_upgrade(memory: Memory, target_gb: float) -> Upgrade | None:
     if free == 0 and modules:
         smallest = min(modules, key=lambda m: m.size_bytes or 0)
         old = round((smallest.size_bytes or 0) / 1024**3)
-        new = _module_size(old + target_gb - have)
+        new = max(module_gb, _module_size(old + min_gb - have))
         return _upgrade(
             "memory",
             text(
@@ -99,7 +100,7 @@ def memory_upgrade(memory: Memory, target_gb: float) -> Upgrade | None:
             ),
         )
     return _upgrade(
-        "memory", text(N_("add {label} memory to reach {target:g} GB"), label=label, target=target_gb)
+        "memory", text(N_("add {label} memory to reach {target:g} GB"), label=label, target=min_gb)
     )
 
 
