@@ -1,6 +1,6 @@
 """nvme-cli outputs used by the erasure wrappers: `sanitize-log` and the status lines of
 `format` / `sanitize` (nvme-cli 1.x "NVME Admin command error:NAME(410a)" and 2.x
-"NVMe status: NAME: text(0x2020)"). `id-ctrl` is parsed by `agent.parsers.nvme_idctrl`.
+"NVMe status: NAME: text(0x2020)"). `id-ctrl` and `nvme list` are parsed by `agent.parsers.nvme_idctrl`.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
-from agent.parsers._text import clean, to_int
+from agent.parsers._text import to_int
 
 NO_TIME = 0xFFFFFFFF
 SPROG_DONE = 0xFFFF
@@ -187,120 +187,12 @@ def parse_nvme_status(text: str) -> NvmeStatus | None:
     return outcomes[-1] if outcomes else None
 
 
-@dataclass
-class IdCtrlErase:
-    """The few Identify Controller fields the erasure planner needs (full parser: nvme_idctrl)."""
-
-    model: str | None = None
-    serial: str | None = None
-    oacs: int | None = None
-    sanicap: int | None = None
-    fna: int | None = None
-    format_supported: bool | None = None
-    format_crypto: bool | None = None
-    sanitize_modes: list[str] = field(default_factory=list)
-    #: True once any sanitize capability was read (sanicap value or decoded -H lines).
-    sanitize_known: bool = False
-
-
-_KV = re.compile(r"^\s*(mn|sn|oacs|sanicap|fna)\s*:\s*(.*?)\s*$", re.M)
-_BITS = re.compile(r"^\s*\[\d+:\d+\]\s*:\s*(0x[0-9a-fA-F]+|\d+)\s+(.*?)\s*$", re.M)
-
-
-def parse_idctrl_erase(text: str) -> IdCtrlErase:
-    """`nvme id-ctrl` as JSON, plain text, `-H`, or a grep of `-H` (decoded bit lines only)."""
-    import json
-
-    out = IdCtrlErase()
-    stripped = text.strip()
-    if stripped.startswith("{"):
-        try:
-            data = json.loads(stripped)
-        except json.JSONDecodeError:
-            data = {}
-        if isinstance(data, dict):
-            out.model = clean(str(data["mn"])) if data.get("mn") is not None else None
-            out.serial = clean(str(data["sn"])) if data.get("sn") is not None else None
-            out.oacs, out.sanicap, out.fna = (to_int(data.get(k)) for k in ("oacs", "sanicap", "fna"))
-    else:
-        for key, value in _KV.findall(text):
-            if key == "mn":
-                out.model = clean(value)
-            elif key == "sn":
-                out.serial = clean(value)
-            else:
-                setattr(out, key, to_int(value))
-    if out.oacs is not None:
-        out.format_supported = bool(out.oacs & 0x2)
-    if out.fna is not None:
-        out.format_crypto = bool(out.fna & 0x4)
-    modes: list[str] = []
-    if out.sanicap is not None:
-        out.sanitize_known = True
-        modes = [m for bit, m in ((0, "crypto"), (1, "block"), (2, "overwrite")) if out.sanicap & (1 << bit)]
-    for value, label in _BITS.findall(text):
-        bit_set = to_int(value) not in (0, None)
-        if label.startswith("Format NVM") and ("Supported" in label and "Broadcast" not in label):
-            out.format_supported = bit_set
-        elif "Crypto Erase" in label and "part of Secure Erase" in label:
-            out.format_crypto = bit_set
-        for name, mode in (
-            ("Crypto Erase Sanitize", "crypto"),
-            ("Block Erase Sanitize", "block"),
-            ("Overwrite Sanitize", "overwrite"),
-        ):
-            if label.startswith(name):
-                out.sanitize_known = True
-                if bit_set and mode not in modes:
-                    modes.append(mode)
-    order = ["crypto", "block", "overwrite"]
-    out.sanitize_modes = [m for m in order if m in modes]
-    return out
-
-
-@dataclass
-class NvmeListEntry:
-    node: str
-    serial: str | None = None
-    model: str | None = None
-    firmware: str | None = None
-
-
-def parse_nvme_list(text: str) -> list[NvmeListEntry]:
-    """`nvme list` (1.x and 2.x with its Generic column): columns located from the dashes line."""
-    lines = text.splitlines()
-    for i, line in enumerate(lines):
-        if line.startswith("Node") and i + 1 < len(lines) and lines[i + 1].startswith("---"):
-            header, dashes = line, lines[i + 1]
-            spans = [(m.start(), m.end()) for m in re.finditer(r"-+", dashes)]
-            names = [header[s : e + 1].strip().split()[0] if header[s:e].strip() else "" for s, e in spans]
-            entries: list[NvmeListEntry] = []
-            for row in lines[i + 2 :]:
-                if not row.startswith("/dev/"):
-                    break
-                cols = {name: row[s : e + 1].strip() for name, (s, e) in zip(names, spans, strict=False)}
-                entries.append(
-                    NvmeListEntry(
-                        node=cols.get("Node", row.split()[0]),
-                        serial=clean(cols.get("SN")),
-                        model=clean(cols.get("Model")),
-                        firmware=clean(cols.get("FW")),
-                    )
-                )
-            return entries
-    return []
-
-
 __all__ = [
     "NO_TIME",
     "SPROG_DONE",
-    "IdCtrlErase",
-    "NvmeListEntry",
     "NvmeStatus",
     "SanitizeLog",
     "SanitizeState",
-    "parse_idctrl_erase",
-    "parse_nvme_list",
     "parse_nvme_outcomes",
     "parse_nvme_status",
     "parse_sanitize_log",

@@ -452,3 +452,103 @@ def test_sg_readcap(fixtures: Path) -> None:
         520,
         2000398933520,
     )
+
+
+# nvme id-ctrl outputs: parsed by the disk inventory's parser (agent.parsers.nvme_idctrl), which
+# the erase capability probe reuses; here the erase-relevant facts of each file.
+IDCTRL: dict[str, tuple[list[str], bool | None, bool | None]] = {
+    "nvme-id-ctrl/crucial-p3plus-ct4000p3pssd8-idctrl-H-full-sanicap-blockonly-fna0x1.txt": (
+        ["block"],
+        True,
+        False,
+    ),
+    "nvme-id-ctrl/intel-SSDPEKKF256G8L-idctrl-H-grep-nosanitize.txt": ([], True, True),
+    "nvme-id-ctrl/kioxia-toshiba-kxg6aznv512g-idctrl-text-sanicap0x3-fna0x4-ELIDED.txt": (
+        ["crypto", "block"],
+        True,
+        True,
+    ),
+    "nvme-id-ctrl/skhynix-pc801-idctrl-H-grep-blockerase-only.txt": (["block"], True, None),
+    "nvme-id-ctrl/ssstc-ca6-8d1024-idctrl-H-fna-sanicap-grep.txt": (["block"], None, False),
+    "nvme-id-ctrl/wd-black-wds250g2x0c-idctrl-H-ELIDED-oacs0x17-fna0.txt": ([], True, False),
+    "nvme-id-ctrl/wdc-pc-sn730-256g-idctrl-json-fna4.json": (["crypto", "block"], True, True),
+}
+
+
+@pytest.mark.parametrize("rel", sorted(IDCTRL))
+def test_nvme_idctrl_erase_capabilities(fixtures: Path, rel: str) -> None:
+    from agent.parsers.nvme_idctrl import parse_nvme_idctrl
+
+    parsed = parse_nvme_idctrl(read(fixtures, rel))
+    assert (parsed.sanitize_actions, parsed.format_supported, parsed.format_crypto_erase) == IDCTRL[rel]
+
+
+def test_nvme_list_identity(fixtures: Path) -> None:
+    from agent.parsers.nvme_idctrl import parse_nvme_list
+
+    (entry,) = parse_nvme_list(read(fixtures, "nvme-id-ctrl/ssstc-ca6-8d1024-nvme-list.txt"))
+    assert (entry.node, entry.serial, entry.model, entry.firmware) == (
+        "/dev/nvme0n1",
+        "002115101B16",
+        "SSSTC CA6-8D1024",
+        "ERA2101",
+    )
+    (intel,) = parse_nvme_list(
+        read(fixtures, "nvme-sanitize-log/intel-660p-512-blockerase-nvmecli1.12-TRUNCATED.txt")
+    )
+    assert (intel.serial, intel.model) == ("BTNH936500NS512A", "INTEL SSDPEKNW512G8")
+
+
+# Self-test outputs: parsed by the disk-health checks' parser (agent.parsers.selftest); an erase
+# must not start while a drive self-test runs, so the state is what matters here.
+SELFTEST: dict[str, tuple[str, int | None, int]] = {
+    "selftest/ecclesia-nvme-cli-self-test-log-oldformat-2ext-1short.txt": ("idle", None, 3),
+    "selftest/hitachi-hds721050dle630-smartctl7.1-json-selftestlog-read-failure.json": ("idle", None, 21),
+    "selftest/intel-660p-512-smartctl7.4-a-nvme-no-selftests.txt": ("idle", None, 0),
+    "selftest/nvme-smartctl-l-selftest-extended-inprogress-14pct-ONE-LINE.txt": ("running", 86, 0),
+    "selftest/nvme-smartctl7.4-selftestlog-short-completed-with-errlog-excerpt.txt": ("idle", None, 1),
+    "selftest/wd-red-wd30efrx-smartctl6.2-a-selftest-inprogress-70pct.txt": ("running", 70, 1),
+    "selftest/wdc-wd140edfz-smartctl7.0-aj-selftest-inprogress-10pct.json": ("running", 10, 21),
+}
+
+
+@pytest.mark.parametrize("rel", sorted(SELFTEST))
+def test_selftest_state(fixtures: Path, rel: str) -> None:
+    from agent.parsers.selftest import parse_nvme_cli_selftest_log, parse_smartctl_selftest
+
+    text = read(fixtures, rel)
+    parsed = (
+        parse_nvme_cli_selftest_log(text)
+        if "nvme-cli-self-test-log" in rel
+        else parse_smartctl_selftest(text)
+    )
+    assert (parsed.state, parsed.remaining_percent, len(parsed.log)) == SELFTEST[rel]
+    if "read-failure" in rel:
+        assert any(e.passed is False and e.lba_first_error == 104870168 for e in parsed.log)
+
+
+SINGLE_FILE_TESTS = {
+    "hdparm-I/crucial-m4-security-unlock-EIO-after-expired.txt",
+    "sg/seagate-st2000nmclar2000-sg_format-520-to-512-ELIDED.txt",
+    "sg/seagate-st2000nmclar2000-sg_readcap-520.txt",
+    "nvme-id-ctrl/ssstc-ca6-8d1024-nvme-list.txt",
+}
+
+
+def test_every_fixture_is_covered(fixtures: Path) -> None:
+    root = fixtures / D
+    files = {str(p.relative_to(root)) for p in root.rglob("*") if p.is_file() and p.name != "README.md"}
+    covered = (
+        set(IDENTIFY)
+        | set(HPA)
+        | set(DCO)
+        | set(SANITIZE_STATUS)
+        | set(SANITIZE_LOG)
+        | set(NVME_CMD)
+        | set(IDCTRL)
+        | set(SELFTEST)
+        | SINGLE_FILE_TESTS
+    )
+    assert sorted(files - covered) == []
+    assert sorted(covered - files) == []
+    assert len(files) == 63

@@ -12,7 +12,7 @@ from typing import Literal, cast
 from agent.erase.firmware._common import nvme_controller, text_of
 from agent.host import Host, HostFileError
 from agent.parsers.hdparm import parse_dco, parse_hpa, parse_identify
-from agent.parsers.nvme_cli import parse_idctrl_erase
+from agent.parsers.nvme_idctrl import parse_nvme_idctrl
 from agent.parsers.sg import parse_inquiry, parse_opcodes_sanitize
 from agent.probes._context import ProbeContext
 from agent.report import Disk, EraseCapabilities
@@ -76,10 +76,10 @@ def _nvme(ctx: ProbeContext, disk: Disk, caps: EraseCapabilities) -> None:
     if not res.ok:
         ctx.error(PROBE, "nvme id-ctrl failed", (res.stderr or res.stdout).strip()[-300:])
         return
-    fields = parse_idctrl_erase(res.stdout)
-    caps.nvme_sanitize = cast(list[Mode], list(fields.sanitize_modes))
+    fields = parse_nvme_idctrl(res.stdout)
+    caps.nvme_sanitize = list(fields.sanitize_actions)
     caps.nvme_format_supported = fields.format_supported
-    caps.nvme_format_crypto = fields.format_crypto
+    caps.nvme_format_crypto = fields.format_crypto_erase
 
 
 def _scsi(ctx: ProbeContext, disk: Disk, caps: EraseCapabilities) -> bool:
