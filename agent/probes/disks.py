@@ -63,7 +63,7 @@ def _resolve_name(ctx: ProbeContext, device: str, known: set[str]) -> str | None
             return name
         try:
             target = ctx.host.readlink(path)
-        except (HostFileError, OSError):
+        except (HostFileError, OSError, ValueError):
             break
         path = posixpath.normpath(posixpath.join(posixpath.dirname(path), target))
         name = posixpath.basename(path)
@@ -72,7 +72,7 @@ def _resolve_name(ctx: ProbeContext, device: str, known: set[str]) -> str | None
     # A partition: /sys/class/block/sda1 → …/block/sda/sda1.
     try:
         target = ctx.host.readlink(f"/sys/class/block/{name}")
-    except (HostFileError, OSError):
+    except (HostFileError, OSError, ValueError):
         return None
     parts = target.rstrip("/").split("/")
     return parts[-2] if len(parts) >= 2 and parts[-2] in known else None
@@ -87,6 +87,9 @@ def _enumerate(ctx: ProbeContext, only: Sequence[str] | None) -> list[str]:
                 continue
             # An empty card reader slot is a 0-byte disk: there is nothing to inventory.
             if _read_int(ctx, f"/sys/block/{name}/size") == 0:
+                continue
+            # NVMe native multipath: the per-path nvme0c0n1 nodes are hidden; nvme0n1 is the disk.
+            if _read(ctx, f"/sys/block/{name}/hidden") == "1":
                 continue
             selected.append(name)
         return selected
@@ -158,7 +161,7 @@ def _vpd_serial(ctx: ProbeContext, sysdir: str) -> str | None:
     """SCSI VPD page 0x80 (unit serial number): 4-byte header, then ASCII."""
     try:
         data = ctx.host.read_bytes(f"{sysdir}/device/vpd_pg80", limit=512)
-    except (HostFileError, OSError):
+    except (HostFileError, OSError, ValueError):
         return None
     if len(data) < 5 or data[1] != 0x80:
         return None
@@ -172,7 +175,7 @@ def _by_id(ctx: ProbeContext, name: str, udev: Mapping[str, str]) -> str | None:
         for entry in ctx.list_dir("disks", "/dev/disk/by-id"):
             try:
                 target = ctx.host.readlink(f"/dev/disk/by-id/{entry}")
-            except (HostFileError, OSError):
+            except (HostFileError, OSError, ValueError):
                 continue
             if posixpath.basename(target) == name:
                 links.append(f"/dev/disk/by-id/{entry}")
@@ -461,7 +464,7 @@ def probe_disks(ctx: ProbeContext, *, only: Sequence[str] | None = None, smart: 
         sysdir = f"/sys/block/{name}"
         try:
             devpath = ctx.host.readlink(sysdir)
-        except (HostFileError, OSError):
+        except (HostFileError, OSError, ValueError):
             devpath = ""
         found.append(_Found(name=name, sysdir=sysdir, devpath=devpath, udev=udev.get(name, {})))
 

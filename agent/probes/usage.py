@@ -102,14 +102,14 @@ class _Topology:
 def _read(host: Host, path: str) -> str | None:
     try:
         return host.read_text(path)
-    except (HostFileError, OSError):
+    except (HostFileError, OSError, ValueError):
         return None
 
 
 def _list(host: Host, path: str) -> list[str]:
     try:
         return host.list_dir(path)
-    except (HostFileError, OSError):
+    except (HostFileError, OSError, ValueError):
         return []
 
 
@@ -204,7 +204,7 @@ def _kernel_name(host: Host, topo: _Topology, dm_names: dict[str, str], path: st
     for _ in range(8):  # follow udev symlinks (/dev/disk/by-*/…, /dev/vg/lv, /dev/root…)
         try:
             target = host.readlink(path)
-        except (HostFileError, OSError):
+        except (HostFileError, OSError, ValueError):
             break
         path = posixpath.normpath(posixpath.join(posixpath.dirname(path), target))
         name = posixpath.basename(path)
@@ -429,7 +429,7 @@ def _disk_name(host: Host, device: str, topo_names: Iterable[str]) -> str:
     for _ in range(8):
         try:
             target = host.readlink(path)
-        except (HostFileError, OSError):
+        except (HostFileError, OSError, ValueError):
             break
         path = posixpath.normpath(posixpath.join(posixpath.dirname(path), target))
         name = posixpath.basename(path)

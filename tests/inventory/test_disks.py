@@ -441,3 +441,41 @@ def test_probe_survives_mutated_smartctl_output(data: st.DataObject, rc: int) ->
     (sda,) = probe_disks(ctx, only=["/dev/sda"])
     assert sda.name == "sda" and sda.size_bytes == 976773168 * 512
     type(sda).model_validate(sda.model_dump())  # still a valid report entry
+
+
+def test_hidden_multipath_nodes_are_skipped() -> None:
+    files: dict[str, str | bytes] = {}
+    _block(files, "nvme0n1", "259:0", 1000)
+    _block(files, "nvme0c0n1", "259:1", 1000, hidden="1\n")
+    files["/proc/self/mountinfo"] = ""
+    disks = probe_disks(ProbeContext(ReplayHost.build(files=files)), smart=False)
+    assert [d.name for d in disks] == ["nvme0n1"]
+
+
+_SYSFS_VALUES = st.one_of(
+    st.text(max_size=12), st.sampled_from(["", "0", "1", "-1", "abc", "99999999999999999999"])
+)
+
+
+@settings(max_examples=40, deadline=None)
+@given(values=st.lists(_SYSFS_VALUES, min_size=8, max_size=8), vpd=st.binary(max_size=40))
+def test_probe_survives_odd_sysfs_values(values: list[str], vpd: bytes) -> None:
+    files: dict[str, str | bytes] = {}
+    keys = [
+        "size",
+        "removable",
+        "ro",
+        "queue/rotational",
+        "queue/logical_block_size",
+        "device/model",
+        "device/vendor",
+        "device/wwid",
+    ]
+    for key, value in zip(keys, values, strict=True):
+        files[f"/sys/block/sda/{key}"] = value
+    files["/sys/block/sda/device/vpd_pg80"] = vpd
+    files["/proc/self/mountinfo"] = values[0]
+    files["/proc/swaps"] = values[1]
+    ctx = ProbeContext(ReplayHost.build(files=files, links={"/sys/block/sda": SATA_PATH}))
+    disks = probe_disks(ctx, only=["/dev/sda"], smart=False)
+    assert [d.name for d in disks] == ["sda"]

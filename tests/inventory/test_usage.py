@@ -9,6 +9,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from agent.host import LiveHost, ReplayHost, UdevDevice
 from agent.probes.usage import DiskUsage, disk_usages, usage_of
@@ -369,3 +371,39 @@ def test_in_use_property() -> None:
     assert not DiskUsage(name="sda").in_use
     assert DiskUsage(name="sda", swap=True).in_use
     assert DiskUsage(name="sda", is_boot_medium=True).in_use
+
+
+_LINES = st.lists(
+    st.one_of(
+        st.text(max_size=60),
+        st.sampled_from(
+            [
+                LIVE_MOUNTINFO.splitlines()[4],
+                "30 27 9:127 / /mnt/x rw - ext4 /dev/md127 rw",
+                "/dev/sda2 partition 999 0 -2",
+                "x - y",
+                "1 2 3 4",
+                "\\\\134\\0",
+            ]
+        ),
+    ),
+    max_size=6,
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(mountinfo=_LINES, swaps=_LINES, cmdline=st.text(max_size=80), label=st.text(max_size=12))
+def test_usage_never_raises_on_odd_system_files(
+    mountinfo: list[str], swaps: list[str], cmdline: str, label: str
+) -> None:
+    host = _live_boot_host(
+        **{
+            "/proc/self/mountinfo": "\n".join(mountinfo),
+            "/proc/swaps": "\n".join(swaps),
+            "/proc/cmdline": cmdline,
+        }
+    )
+    usages = disk_usages(host)
+    assert set(usages) == {"sda", "sdb", "loop0", "nvme0n1"}
+    assert usages["sdb"].is_boot_medium  # its labels still say so
+    usage_of(host, label or "sda")
