@@ -94,7 +94,7 @@ def run_selftest(
     newest_before = before.log[0] if before.log else None
     if before.state != "running":
         start = host.run(["smartctl", "-t", "short", disk.path], timeout=60)
-        if start.returncode & 0b11 or start.missing:
+        if start.returncode & 0b111 or start.missing:
             if not is_nvme:
                 return result(
                     check_id,

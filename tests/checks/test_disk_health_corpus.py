@@ -59,8 +59,18 @@ def test_no_drive_is_ok_without_smart_data(fixtures: Path) -> None:
 # (file under smartctl/, drive index, verdict, reason codes that must be present)
 NAMED: list[tuple[str, int, str, set[str]]] = [
     # smartctl itself says FAILED
-    ("peracotta/test0.txt", 0, "failing", {"smart-failed", "ata-5-failed-now", "ata-197", "selftest-read-failure"}),
-    ("scrutiny/smart-fail2.json", 0, "failing", {"smart-failed", "ata-5-failed-now", "selftest-read-failure"}),
+    (
+        "peracotta/test0.txt",
+        0,
+        "failing",
+        {"smart-failed", "ata-5-failed-now", "ata-197", "selftest-read-failure"},
+    ),
+    (
+        "scrutiny/smart-fail2.json",
+        0,
+        "failing",
+        {"smart-failed", "ata-5-failed-now", "selftest-read-failure"},
+    ),
     (
         "smartctl_exporter/nvme-null-SAMSUNG_MZWLL3T2HAJQ-00005-nvme0.json",
         0,
@@ -98,7 +108,12 @@ NAMED: list[tuple[str, int, str, set[str]]] = [
         "warning",
         {"ata-188"},
     ),
-    ("smartctl_exporter/sat-Phison_Driven_SSDs-KINGSTON_SKC400S371T-sda.json", 0, "warning", {"ata-5", "ata-196"}),
+    (
+        "smartctl_exporter/sat-Phison_Driven_SSDs-KINGSTON_SKC400S371T-sda.json",
+        0,
+        "warning",
+        {"ata-5", "ata-196"},
+    ),
     ("smartctl_exporter/sat-Toshiba_X300-TOSHIBA_HDWE160-sdb.json", 0, "warning", {"old"}),
     # unknown: no SMART to judge
     ("peracotta/smart_disabled.txt", 0, "unknown", {"no-smart"}),
@@ -135,7 +150,9 @@ NAMED: list[tuple[str, int, str, set[str]]] = [
 ]
 
 
-@pytest.mark.parametrize(("name", "index", "health", "reasons"), NAMED, ids=[f"{n}#{i}" for n, i, *_ in NAMED])
+@pytest.mark.parametrize(
+    ("name", "index", "health", "reasons"), NAMED, ids=[f"{n}#{i}" for n, i, *_ in NAMED]
+)
 def test_named_drive_verdicts(fixtures: Path, name: str, index: int, health: str, reasons: set[str]) -> None:
     drive = _drives(fixtures / "smartctl" / name)[index]
     got_health, got_reasons = _verdict(drive)
