@@ -61,6 +61,15 @@ def _mhz(value: str | None) -> float | None:
     return number if number is not None and math.isfinite(number) else None
 
 
+def _flags(procs: list[dict[str, str]]) -> list[str]:
+    # The first CPU that lists them: pasted outputs are often trimmed to flags on one CPU only.
+    for proc in procs:
+        text = proc.get("flags") or proc.get("features")
+        if text:
+            return text.split()
+    return []
+
+
 def parse_cpuinfo(text: str) -> list[CpuinfoPackage]:
     """Packages in order of their physical id; [] when the text holds no processor."""
     groups: dict[str, list[dict[str, str]]] = {}
@@ -85,7 +94,7 @@ def parse_cpuinfo(text: str) -> list[CpuinfoPackage]:
                 cores=cores,
                 threads=threads,
                 mhz=_mhz(first.get("cpu mhz")),
-                flags=(first.get("flags") or first.get("features") or "").split(),
+                flags=_flags(procs),
             )
         )
     return sorted(packages, key=lambda p: (len(p.physical_id), p.physical_id))

@@ -380,3 +380,139 @@ POWER_SUPPLY_NAME=ucsi-source-psy-USBC000:001
 POWER_SUPPLY_TYPE=USB
 POWER_SUPPLY_ONLINE=0
 """
+
+
+# /proc/cpuinfo of a two-socket Xeon Gold 5218 VM (4 cores per socket), from a public notes file
+# ("fat 八核 八线程"); the poster trimmed every CPU but the last after its apicid line.
+CPUINFO_XEON_2_SOCKETS = """\
+processor\t: 0
+vendor_id\t: GenuineIntel
+cpu family\t: 6
+model\t\t: 85
+model name\t: Intel(R) Xeon(R) Gold 5218 CPU @ 2.30GHz
+stepping\t: 7
+microcode\t: 0x5002f00
+cpu MHz\t\t: 2294.609
+cache size\t: 22528 KB
+physical id\t: 0
+siblings\t: 4
+core id\t\t: 0
+cpu cores\t: 4
+apicid\t\t: 0
+
+processor\t: 1
+vendor_id\t: GenuineIntel
+cpu family\t: 6
+model\t\t: 85
+model name\t: Intel(R) Xeon(R) Gold 5218 CPU @ 2.30GHz
+stepping\t: 7
+microcode\t: 0x5002f00
+cpu MHz\t\t: 2294.609
+cache size\t: 22528 KB
+physical id\t: 0
+siblings\t: 4
+core id\t\t: 1
+cpu cores\t: 4
+apicid\t\t: 1
+
+processor\t: 2
+vendor_id\t: GenuineIntel
+cpu family\t: 6
+model\t\t: 85
+model name\t: Intel(R) Xeon(R) Gold 5218 CPU @ 2.30GHz
+stepping\t: 7
+microcode\t: 0x5002f00
+cpu MHz\t\t: 2294.609
+cache size\t: 22528 KB
+physical id\t: 0
+siblings\t: 4
+core id\t\t: 2
+cpu cores\t: 4
+apicid\t\t: 2
+
+processor\t: 3
+vendor_id\t: GenuineIntel
+cpu family\t: 6
+model\t\t: 85
+model name\t: Intel(R) Xeon(R) Gold 5218 CPU @ 2.30GHz
+stepping\t: 7
+microcode\t: 0x5002f00
+cpu MHz\t\t: 2294.609
+cache size\t: 22528 KB
+physical id\t: 0
+siblings\t: 4
+core id\t\t: 3
+cpu cores\t: 4
+apicid\t\t: 3
+
+processor\t: 4
+vendor_id\t: GenuineIntel
+cpu family\t: 6
+model\t\t: 85
+model name\t: Intel(R) Xeon(R) Gold 5218 CPU @ 2.30GHz
+stepping\t: 7
+microcode\t: 0x5002f00
+cpu MHz\t\t: 2294.609
+cache size\t: 22528 KB
+physical id\t: 1
+siblings\t: 4
+core id\t\t: 0
+cpu cores\t: 4
+apicid\t\t: 4
+
+processor\t: 5
+vendor_id\t: GenuineIntel
+cpu family\t: 6
+model\t\t: 85
+model name\t: Intel(R) Xeon(R) Gold 5218 CPU @ 2.30GHz
+stepping\t: 7
+microcode\t: 0x5002f00
+cpu MHz\t\t: 2294.609
+cache size\t: 22528 KB
+physical id\t: 1
+siblings\t: 4
+core id\t\t: 1
+cpu cores\t: 4
+apicid\t\t: 5
+
+processor\t: 6
+vendor_id\t: GenuineIntel
+cpu family\t: 6
+model\t\t: 85
+model name\t: Intel(R) Xeon(R) Gold 5218 CPU @ 2.30GHz
+stepping\t: 7
+microcode\t: 0x5002f00
+cpu MHz\t\t: 2294.609
+cache size\t: 22528 KB
+physical id\t: 1
+siblings\t: 4
+core id\t\t: 2
+cpu cores\t: 4
+apicid\t\t: 6
+
+processor\t: 7
+vendor_id\t: GenuineIntel
+cpu family\t: 6
+model\t\t: 85
+model name\t: Intel(R) Xeon(R) Gold 5218 CPU @ 2.30GHz
+stepping\t: 7
+microcode\t: 0x5002f00
+cpu MHz\t\t: 2294.609
+cache size\t: 22528 KB
+physical id\t: 1
+siblings\t: 4
+core id\t\t: 3
+cpu cores\t: 4
+apicid\t\t: 7
+initial apicid\t: 7
+fpu\t\t: yes
+fpu_exception\t: yes
+cpuid level\t: 22
+wp\t\t: yes
+flags\t\t: fpu vme de pse tsc msr pae mce cx8 apic sep mtrr pge mca cmov pat pse36 clflush mmx fxsr sse sse2 ss ht syscall nx pdpe1gb rdtscp lm constant_tsc arch_perfmon nopl xtopology tsc_reliable nonstop_tsc eagerfpu pni pclmulqdq ssse3 fma cx16 pcid sse4_1 sse4_2 x2apic movbe popcnt tsc_deadline_timer aes xsave avx f16c rdrand hypervisor lahf_lm abm 3dnowprefetch ssbd ibrs ibpb stibp ibrs_enhanced fsgsbase tsc_adjust bmi1 avx2 smep bmi2 invpcid avx512f avx512dq rdseed adx smap clflushopt clwb avx512cd avx512bw avx512vl xsaveopt xsavec xgetbv1 arat pku ospke avx512_vnni spec_ctrl intel_stibp flush_l1d arch_capabilities
+bogomips\t: 4589.21
+clflush size\t: 64
+cache_alignment\t: 64
+address sizes\t: 45 bits physical, 48 bits virtual
+power management:
+"""

@@ -25,6 +25,7 @@ from agent.parsers.power_supply import battery_from_uevent, parse_uevent
 from agent.report import Display
 
 from ._hw_samples import (
+    CPUINFO_XEON_2_SOCKETS,
     DMIDECODE_SODIMM_NO_TABS,
     DMIDECODE_ZENBOOK,
     EDID_AUO_PANEL,
@@ -56,8 +57,11 @@ DMIDECODE = [
 DECODE_DIMMS = [t for t in _fixture_texts("*.txt") if "Decoding EEPROM" in t or "decode-dimms" in t]
 UEVENTS = [UEVENT_THINKPAD_ENERGY, UEVENT_CHARGE, UEVENT_WORN]
 EDIDS = [EDID_LGD_PANEL, EDID_DELL_D1918H, EDID_AUO_PANEL]
-# No /proc/cpuinfo in the corpus: this machine's own is the real text at hand.
-CPUINFO = [Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").is_file() else "processor\t: 0\n"]
+# No /proc/cpuinfo in the corpus: a public two-socket one, and this machine's own.
+CPUINFO = [
+    CPUINFO_XEON_2_SOCKETS,
+    *([Path("/proc/cpuinfo").read_text()] if Path("/proc/cpuinfo").is_file() else []),
+]
 
 HOSTILE = [
     ":",

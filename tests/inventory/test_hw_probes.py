@@ -7,8 +7,10 @@ from pathlib import Path
 import pytest
 
 from agent.host import LiveHost, ReplayHost
+from agent.parsers.cpuinfo import parse_cpuinfo
 from agent.parsers.dmidecode import machine_from_dmidecode, memory_from_dmidecode
 from agent.parsers.edid import parse_edid
+from agent.parsers.lscpu import parse_lscpu
 from agent.parsers.power_supply import battery_from_uevent, parse_uevent
 from agent.probes._context import ProbeContext
 from agent.probes.battery import probe_batteries
@@ -21,6 +23,7 @@ from agent.probes.network import probe_network
 from agent.probes.pci import probe_gpus
 
 from ._hw_samples import (
+    CPUINFO_XEON_2_SOCKETS,
     DMIDECODE_SODIMM_NO_TABS,
     DMIDECODE_ZENBOOK,
     EDID_AUO_PANEL,
@@ -139,6 +142,42 @@ def test_uefi_without_efivarfs_is_a_probe_error() -> None:
     assert machine.firmware.boot_mode == "uefi"
     assert machine.firmware.secure_boot is None
     assert any("Secure Boot" in e.message for e in ctx.errors)
+
+
+# --- processors -------------------------------------------------------------------------------
+
+
+def test_two_sockets_from_cpuinfo_without_lscpu() -> None:
+    packages = parse_cpuinfo(CPUINFO_XEON_2_SOCKETS)
+    assert [(p.physical_id, p.cores, p.threads) for p in packages] == [("0", 4, 4), ("1", 4, 4)]
+    ctx = ProbeContext(ReplayHost.build(files={"/proc/cpuinfo": CPUINFO_XEON_2_SOCKETS}))
+    cpus = probe_cpus(ctx)
+    assert ctx.log == []  # /proc/cpuinfo said everything: lscpu not run
+    assert [c.socket for c in cpus] == ["0", "1"]
+    for cpu in cpus:
+        assert cpu.model == "Intel(R) Xeon(R) Gold 5218 CPU @ 2.30GHz"
+        assert (cpu.vendor, cpu.family, cpu.model_number, cpu.stepping) == ("Intel", 6, 85, 7)
+        assert (cpu.cores, cpu.threads, cpu.microcode) == (4, 4, "0x5002f00")
+        assert cpu.base_mhz == 2300.0  # from the name: no cpufreq in a VM
+    # The poster kept the flags of the last CPU only (socket 1): socket 0's are unknown, not empty.
+    assert cpus[0].is_64bit is None and cpus[0].flags == []
+    assert cpus[1].is_64bit is True
+    assert {"avx512f", "avx2", "aes", "hypervisor"} <= set(cpus[1].flags)
+
+
+@pytest.mark.skipif(not Path("/proc/cpuinfo").is_file(), reason="no /proc/cpuinfo")
+def test_cpuinfo_parser_agrees_with_lscpu_here() -> None:
+    result = LiveHost().run(["lscpu"], timeout=10)
+    if not result.ok:
+        pytest.skip("lscpu not available")
+    ls = parse_lscpu(result.stdout)
+    packages = parse_cpuinfo(Path("/proc/cpuinfo").read_text())
+    assert len(packages) == (ls.sockets or 1)
+    assert sum(p.threads or 0 for p in packages) == ls.cpus
+    for package in packages:
+        assert package.model_name == ls.model_name
+        assert package.cores == ls.cores_per_socket
+        assert (package.family, package.model, package.stepping) == (ls.family, ls.model, ls.stepping)
 
 
 # --- memory -------------------------------------------------------------------------------
