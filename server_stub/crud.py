@@ -434,9 +434,6 @@ def check_asset_code(code: str | None, *, field_name: str = "asset_code") -> str
         raise InvalidInput(f"asset code must be 1 to {ASSET_CODE_MAX} characters", field=field_name)
     if any(ord(ch) < 32 or ord(ch) == 127 for ch in code):
         raise InvalidInput("asset code contains control characters", field=field_name)
-    if "/" in code or "\\" in code:
-        # The code is a URL path segment (/devices/{asset_code}): a slash would make it unreachable.
-        raise InvalidInput("asset code cannot contain '/' or '\\'", field=field_name)
     return code
 
 

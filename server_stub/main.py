@@ -92,7 +92,9 @@ def install_error_handlers(app: FastAPI) -> None:
     async def service_error(_request: Request, exc: ServiceError) -> JSONResponse:
         headers = {"WWW-Authenticate": "Bearer"} if exc.status_code == 401 else None
         if exc.status_code == 422:
-            loc = exc.field.split(".") if exc.field else ["body"]
+            loc: list[str] = exc.field.split(".") if exc.field else []
+            if not loc or loc[0] not in ("body", "query", "path", "header", "cookie"):
+                loc = ["body", *loc]
             return _problem(422, [{"loc": loc, "msg": exc.message, "type": "value_error"}])
         return _problem(exc.status_code, exc.message, headers)
 
@@ -143,7 +145,9 @@ def _include_routes(app: FastAPI) -> None:
     from server_stub.api.routes import auth as auth_routes
     from server_stub.api.routes import devices, exports, intake, outcomes, reports, stations
 
-    for module in (auth_routes, reports, devices, outcomes, stations, intake, exports):
+    # Devices last: "/devices/{asset_code:path}" (asset codes may hold "/", e.g. "2025/0042")
+    # would otherwise swallow "/devices/{asset_code}/outcomes" and "/glpi.json".
+    for module in (auth_routes, reports, outcomes, exports, stations, intake, devices):
         app.include_router(module.router, prefix=API_PREFIX)
 
 

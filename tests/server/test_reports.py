@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import http.client
 import json
 import uuid
 from typing import Any
 
+from agent.certs import StationKey
 from server.conftest import Api
 from server.factories import make_report, tamper
-
-from agent.certs import StationKey
 
 
 def test_first_post_201_then_same_answer_200(api: Api) -> None:
@@ -177,7 +175,7 @@ def test_other_serial_for_same_asset_code_is_flagged(api: Api) -> None:
 
 
 def test_body_over_limit_is_413(api: Api) -> None:
-    _, headers, key = api.station()
+    _, headers, _key = api.station()
     limit = api.settings.max_body_bytes
     response = api.client.post(
         "/api/v1/reports", content=b"x" * (limit + 1), headers={**headers, "Content-Type": "application/json"}
@@ -206,8 +204,3 @@ def test_get_report_by_id(api: Api) -> None:
     assert api.client.get(f"/api/v1/reports/{uuid.uuid4()}", headers=api.admin).status_code == 404
     assert api.client.get("/api/v1/reports/not-a-uuid", headers=api.admin).status_code == 422
     assert api.client.get(f"/api/v1/reports/{report.report_id}", headers=headers).status_code == 403
-
-
-def test_http_client_chunked_without_length(api: Api) -> None:
-    # Sanity check of the helper above: the test client really streams without Content-Length.
-    assert http.client.HTTPConnection  # the real-server variant lives in test_concurrency.py

@@ -55,7 +55,7 @@ def list_devices(
     return DevicePage(total=total, limit=limit, offset=offset, items=[DeviceSummary.of(d) for d in rows])
 
 
-@router.get("/devices/{asset_code}")
+@router.get("/devices/{asset_code:path}")
 def get_device(asset_code: str, session: SessionDep, principal: CurrentPrincipal) -> DeviceDetail:
     """Current state and history (newest first). A station token gets the identity only, which is
     what the agent needs to notice a wrong label (same asset code, other serial)."""

@@ -71,7 +71,7 @@ def traceability_pdf(
     )
 
 
-@router.get("/devices/{asset_code}/glpi.json")
+@router.get("/devices/{asset_code:path}/glpi.json")
 def device_glpi(asset_code: str, session: SessionDep, principal: UserPrincipal) -> dict[str, object]:
     """GLPI native inventory of the device's newest report (`content.bios.assettag` = asset code)."""
     device = crud.get_device(session, asset_code=asset_code, donor_scope=principal.donor_scope)

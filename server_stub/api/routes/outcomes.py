@@ -11,7 +11,7 @@ from server_stub.schemas import OutcomeIn, OutcomeOut
 router = APIRouter(tags=["outcomes"])
 
 
-@router.post("/devices/{asset_code}/outcomes", status_code=status.HTTP_201_CREATED)
+@router.post("/devices/{asset_code:path}/outcomes", status_code=status.HTTP_201_CREATED)
 def post_outcome(asset_code: str, body: OutcomeIn, session: SessionDep, user: StaffUser) -> OutcomeOut:
     device = crud.get_device(session, asset_code=asset_code)
     outcome = crud.record_outcome(
@@ -29,7 +29,7 @@ def post_outcome(asset_code: str, body: OutcomeIn, session: SessionDep, user: St
     return OutcomeOut.of(outcome)
 
 
-@router.get("/devices/{asset_code}/outcomes")
+@router.get("/devices/{asset_code:path}/outcomes")
 def list_outcomes(asset_code: str, session: SessionDep, principal: UserPrincipal) -> list[OutcomeOut]:
     device = crud.get_device(session, asset_code=asset_code, donor_scope=principal.donor_scope)
     return [OutcomeOut.of(o) for o in crud.device_outcomes(session, device=device)]
