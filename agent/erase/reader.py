@@ -94,34 +94,44 @@ def read_ranges(
     page = os.sysconf("SC_PAGE_SIZE")
     size = (largest + page - 1) // page * page
     buffers = [AlignedBuffer(size), AlignedBuffer(size)]
-    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="reader")
+    # Reads are issued back to back from this thread (like dd); checking a piece happens on a
+    # helper thread while the next piece is read. A busy machine then delays the check, never
+    # the next read: handing the *read* to a thread cost ~15 % of throughput here under load.
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="verify")
     failed: list[FailedRange] = []
-    done = 0
+    pending: list[Future[None] | None] = [None, None]
+    progress_done = 0
+
+    def check(start: int, end: int, buf: AlignedBuffer, good: list[tuple[int, int]]) -> None:
+        nonlocal progress_done
+        for s, n in good:
+            visit(start + s, buf, s, n)
+            outcome.bytes_read += n
+        progress_done += end - start
+        meter.update(progress_done)
+
     try:
-        future: Future[tuple[list[tuple[int, int]], list[FailedRange]]] = pool.submit(
-            _read_piece, dev.fd, buffers[0], pieces[0][0], pieces[0][1] - pieces[0][0], dev.sector
-        )
         for i, (start, end) in enumerate(pieces):
-            good, bad = future.result()
-            if i + 1 < len(pieces) and not (cancel is not None and cancel.is_set()):
-                ns, ne = pieces[i + 1]
-                future = pool.submit(_read_piece, dev.fd, buffers[(i + 1) % 2], ns, ne - ns, dev.sector)
-            buf = buffers[i % 2]
-            failed.extend(bad)
-            for s, n in good:
-                visit(start + s, buf, s, n)
-                outcome.bytes_read += n
-            done += end - start
-            meter.update(done)
             if cancel is not None and cancel.is_set():
-                outcome.cancelled = i + 1 < len(pieces)
+                outcome.cancelled = True
                 break
+            slot = i % 2
+            previous = pending[slot]
+            if previous is not None:
+                previous.result()  # the buffer is free again (and a visitor error surfaces here)
+            buf = buffers[slot]
+            good, bad = _read_piece(dev.fd, buf, start, end - start, dev.sector)
+            failed.extend(bad)
+            pending[slot] = pool.submit(check, start, end, buf, good)
+        for fut in pending:
+            if fut is not None:
+                fut.result()
     finally:
         pool.shutdown(wait=True)
         for buf in buffers:
             buf.close()
     outcome.failed_ranges = merge(failed)
-    meter.update(done, final=True)
+    meter.update(progress_done, final=True)
     return outcome
 
 
