@@ -27,6 +27,8 @@ from agent.report.disk import MediaType, Transport
 
 #: Kernel block devices that are not disks a technician erases or grades (listed only when named).
 _SKIPPED_PREFIXES = ("loop", "ram", "zram", "dm-", "md", "sr", "fd", "nbd", "mtdblock")
+#: eMMC hardware boot/RPMB partitions show up as disks of their own; they belong to mmcblkN.
+_EMMC_HW_PARTITION = re.compile(r"^mmcblk\d+(boot\d+|rpmb)$")
 SMARTCTL_TIMEOUT = 60.0
 NVME_TIMEOUT = 20.0
 #: smartctl's message for a USB-SATA bridge it does not know; `-d sat` usually works then.
@@ -83,7 +85,7 @@ def _enumerate(ctx: ProbeContext, only: Sequence[str] | None) -> list[str]:
     if only is None:
         selected = []
         for name in names:
-            if name.startswith(_SKIPPED_PREFIXES):
+            if name.startswith(_SKIPPED_PREFIXES) or _EMMC_HW_PARTITION.match(name):
                 continue
             # An empty card reader slot is a 0-byte disk: there is nothing to inventory.
             if _read_int(ctx, f"/sys/block/{name}/size") == 0:

@@ -479,3 +479,16 @@ def test_probe_survives_odd_sysfs_values(values: list[str], vpd: bytes) -> None:
     ctx = ProbeContext(ReplayHost.build(files=files, links={"/sys/block/sda": SATA_PATH}))
     disks = probe_disks(ctx, only=["/dev/sda"], smart=False)
     assert [d.name for d in disks] == ["sda"]
+
+
+def test_emmc_hardware_partitions_are_not_disks() -> None:
+    files: dict[str, str | bytes] = {}
+    mmc = "../devices/platform/80860F14:00/mmc_host/mmc0/mmc0:0001/block/mmcblk0"
+    _block(files, "mmcblk0", "179:0", 61071360, device__name="DF4032\n", device__serial="0x8c5a2f31\n")
+    _block(files, "mmcblk0boot0", "179:8", 8192, ro="1\n")
+    _block(files, "mmcblk0boot1", "179:16", 8192, ro="1\n")
+    files["/proc/self/mountinfo"] = ""
+    host = ReplayHost.build(files=files, links={"/sys/block/mmcblk0": mmc})
+    (disk,) = probe_disks(ProbeContext(host), smart=False)
+    assert (disk.name, disk.transport, disk.media_type) == ("mmcblk0", "mmc", "flash")
+    assert disk.model == "DF4032" and disk.serial == "0x8c5a2f31"
