@@ -65,6 +65,10 @@ def test_every_fixture_parses_and_matches_the_file(path: Path) -> None:
         assert drive.serial == (None if serial is None or is_placeholder(serial) else serial.strip())
         if "user_capacity" in doc:
             assert drive.capacity_bytes == doc["user_capacity"]["bytes"]
+        elif doc.get("nvme_namespaces"):
+            assert drive.capacity_bytes == doc["nvme_namespaces"][0]["size"]["bytes"]
+        elif "nvme_total_capacity" in doc:
+            assert drive.capacity_bytes == doc["nvme_total_capacity"]
         protocol = doc.get("device", {}).get("protocol")
         assert drive.protocol == protocol
         assert drive.smart.protocol == (protocol.lower() if protocol else None)
