@@ -187,12 +187,50 @@ def parse_nvme_status(text: str) -> NvmeStatus | None:
     return outcomes[-1] if outcomes else None
 
 
+@dataclass
+class IdCtrlErase:
+    """The erase-relevant Identify Controller facts, as the planner's tests read them.
+
+    A thin view over `agent.parsers.nvme_idctrl` (the one id-ctrl parser), kept for callers
+    that want plain fields.
+    """
+
+    model: str | None = None
+    serial: str | None = None
+    oacs: int | None = None
+    sanicap: int | None = None
+    fna: int | None = None
+    format_supported: bool | None = None
+    format_crypto: bool | None = None
+    sanitize_modes: list[str] = field(default_factory=list)
+    sanitize_known: bool = False
+
+
+def parse_idctrl_erase(text: str) -> IdCtrlErase:
+    from agent.parsers.nvme_idctrl import parse_nvme_idctrl
+
+    ctrl = parse_nvme_idctrl(text)
+    return IdCtrlErase(
+        model=ctrl.model,
+        serial=ctrl.serial,
+        oacs=ctrl.oacs,
+        sanicap=ctrl.sanicap,
+        fna=ctrl.fna,
+        format_supported=ctrl.format_supported,
+        format_crypto=ctrl.format_crypto_erase,
+        sanitize_modes=list(ctrl.sanitize_actions),
+        sanitize_known=ctrl.sanitize_known,
+    )
+
+
 __all__ = [
     "NO_TIME",
     "SPROG_DONE",
+    "IdCtrlErase",
     "NvmeStatus",
     "SanitizeLog",
     "SanitizeState",
+    "parse_idctrl_erase",
     "parse_nvme_outcomes",
     "parse_nvme_status",
     "parse_sanitize_log",
