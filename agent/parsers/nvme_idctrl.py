@@ -55,6 +55,8 @@ class NvmeIdCtrl:
     oacs: int | None = None
     sanicap: int | None = None
     fna: int | None = None
+    #: EDSTT: extended device self-test time the controller announces, in minutes.
+    edstt: int | None = None
     #: Bits known only from decoded `-H` lines, keyed "register.bit" (e.g. "sanicap.1").
     bits: dict[str, bool] = field(default_factory=dict)
     placeholders: dict[str, str] = field(default_factory=dict)
@@ -131,6 +133,7 @@ def _from_json(doc: dict[str, Any]) -> NvmeIdCtrl:
         oacs=_number(doc.get("oacs")),
         sanicap=_number(doc.get("sanicap")),
         fna=_number(doc.get("fna")),
+        edstt=_number(doc.get("edstt")),
     )
     _identity(result, "model", doc.get("mn"))
     _identity(result, "serial", doc.get("sn"))
@@ -167,6 +170,7 @@ def _from_text(text: str) -> NvmeIdCtrl:
     result.oacs = _number(registers.get("oacs"))
     result.sanicap = _number(registers.get("sanicap"))
     result.fna = _number(registers.get("fna"))
+    result.edstt = _number(registers.get("edstt"))
     _identity(result, "model", registers.get("mn"))
     _identity(result, "serial", registers.get("sn"))
     _identity(result, "firmware", registers.get("fr"))

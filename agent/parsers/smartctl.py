@@ -426,7 +426,8 @@ def _scsi_self_tests(doc: dict[str, Any]) -> tuple[list[SelfTestEntry], str | No
     for _, row in numbered:
         result = _nonneg(_get(row, "result", "value"))
         text = _str(_get(row, "result", "string"))
-        if result == 15 or (result is None and text and "progress" in text.lower()):
+        flagged = _bool(row.get("self_test_in_progress")) is True  # smartctl 7.5
+        if flagged or result == 15 or (result is None and text and "progress" in text.lower()):
             running = running or text or "in progress"
             passed = None
         elif result is None:
@@ -497,6 +498,15 @@ def _smart_support(doc: dict[str, Any]) -> tuple[bool | None, bool | None]:
     return None, None
 
 
+def _extended_minutes(doc: dict[str, Any], polling: dict[str, Any]) -> int | None:
+    minutes = _nonneg(polling.get("extended"))
+    if minutes is not None:
+        return minutes
+    # SCSI/SAS drives announce their long self-test in seconds (smartctl ≥ 7.3).
+    seconds = _nonneg(doc.get("scsi_extended_self_test_seconds"))
+    return -(-seconds // 60) if seconds is not None else None
+
+
 def _smart(doc: dict[str, Any], protocol: str | None, device_type: str | None) -> Smart:
     attrs = _ata_attributes(doc)
     exit_status = _int(_get(doc, "smartctl", "exit_status"))
@@ -521,7 +531,7 @@ def _smart(doc: dict[str, Any], protocol: str | None, device_type: str | None) -
         self_tests=_ata_self_tests(doc) + _nvme_self_tests(doc) + scsi_tests,
         self_test_in_progress=_in_progress(doc, scsi_running),
         short_test_minutes=_nonneg(polling.get("short")),
-        extended_test_minutes=_nonneg(polling.get("extended")),
+        extended_test_minutes=_extended_minutes(doc, polling),
         messages=_messages(doc),
     )
 

@@ -361,6 +361,7 @@ def _run_smartctl(ctx: ProbeContext, disk: Disk) -> _SmartOutcome:
 @dataclass
 class _NvmeOutcome:
     capabilities: EraseCapabilities | None = None
+    extended_test_minutes: int | None = None
     model: str | None = None
     serial: str | None = None
     firmware: str | None = None
@@ -383,6 +384,7 @@ def _run_nvme(ctx: ProbeContext, disk: Disk) -> _NvmeOutcome:
             nvme_format_crypto=ctrl.format_crypto_erase,
             nvme_format_supported=ctrl.format_supported,
         ),
+        extended_test_minutes=ctrl.edstt if ctrl.edstt and ctrl.self_test_supported else None,
         model=ctrl.model,
         serial=ctrl.serial,
         firmware=ctrl.firmware,
@@ -415,6 +417,9 @@ def _merge(disk: Disk, smart: _SmartOutcome, nvme: _NvmeOutcome) -> Disk:
     if smart.rpm is not None:
         update["rotational"] = smart.rpm != 0
     update["smart"] = smart.smart
+    if smart.smart is not None and smart.smart.extended_test_minutes is None and nvme.extended_test_minutes:
+        # smartctl does not print EDSTT; nvme id-ctrl does (NVMe's announced long self-test time).
+        update["smart"] = smart.smart.model_copy(update={"extended_test_minutes": nvme.extended_test_minutes})
     update["capabilities"] = nvme.capabilities
     placeholders = dict(disk.placeholders)
     if update["serial"] is None:

@@ -259,6 +259,7 @@ def test_replayed_machine_sata_nvme_usb() -> None:
     assert nvme.capabilities is not None
     assert nvme.capabilities.nvme_sanitize == ["crypto", "block"]
     assert nvme.capabilities.nvme_format_crypto is True and nvme.capabilities.nvme_format_supported is True
+    assert nvme.smart.extended_test_minutes == 26  # EDSTT from id-ctrl: smartctl does not print it
 
     hdd = disks["sdb"]  # a failing laptop disk in a USB enclosure: smartctl needed "-d sat"
     assert hdd.model == "Hitachi HTS545050B9A300" and hdd.serial == "12345AEIOU123LOL456"

@@ -32,7 +32,7 @@ def test_wdc_sn730_json() -> None:
     assert ctrl.model == "WDC PC SN730 SDBQNTY-256G-1001"  # padding stripped
     assert ctrl.serial == "1951B3444502"
     assert ctrl.firmware == "11170101"
-    assert (ctrl.vid, ctrl.oacs, ctrl.sanicap, ctrl.fna) == (5559, 23, 1610612739, 4)
+    assert (ctrl.vid, ctrl.oacs, ctrl.sanicap, ctrl.fna, ctrl.edstt) == (5559, 23, 1610612739, 4, 26)
     assert ctrl.sanitize_actions == ["crypto", "block"]
     assert ctrl.format_supported is True and ctrl.format_crypto_erase is True
     assert ctrl.self_test_supported is True
@@ -59,7 +59,7 @@ def test_kioxia_plain_text_with_elided_serial() -> None:
     ctrl = _parse("kioxia-toshiba-kxg6aznv512g-idctrl-text-sanicap0x3-fna0x4-ELIDED.txt")
     assert ctrl.model == "KXG6AZNV512G TOSHIBA" and ctrl.firmware == "5108AGLA"
     assert ctrl.serial is None  # the poster elided it (line absent)
-    assert (ctrl.oacs, ctrl.sanicap, ctrl.fna) == (0x1F, 0x3, 0x4)
+    assert (ctrl.oacs, ctrl.sanicap, ctrl.fna, ctrl.edstt) == (0x1F, 0x3, 0x4, 14)
     assert ctrl.sanitize_actions == ["crypto", "block"]
     assert ctrl.format_crypto_erase is True
 

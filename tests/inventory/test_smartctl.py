@@ -350,7 +350,9 @@ def test_scsi_self_tests_and_endurance() -> None:
             "result": {"value": 0, "string": "Completed"},
         },
     }
+    doc["scsi_extended_self_test_seconds"] = 18001
     smart = parse_smartctl_json(json.dumps(doc)).smart
+    assert smart.extended_test_minutes == 301  # rounded up
     assert smart.scsi_health is not None and smart.scsi_health.percentage_used_endurance == 4
     assert [(t.type, t.passed) for t in smart.self_tests] == [
         ("short", None),
