@@ -322,7 +322,7 @@ def _render(signed: SignedCertificate, scale: float) -> tuple[bytes, int]:
         author="Atelier",
         subject=_fold(str(cert.certificate_id)),
     )
-    base = ParagraphStyle("base", fontName="Helvetica", fontSize=8.6 * scale, leading=10.4 * scale)
+    base = ParagraphStyle("base", fontName="Helvetica", fontSize=9 * scale, leading=11 * scale)
     label = ParagraphStyle("label", parent=base, textColor=colors.HexColor("#444444"))
     head = ParagraphStyle(
         "head",
@@ -368,10 +368,11 @@ def _render(signed: SignedCertificate, scale: float) -> tuple[bytes, int]:
         ),
         Spacer(1, 3 * mm),
     ]
-    banner = Table(
-        [[p(_(RESULT_LABELS[cert.result]), big)], [p(_(RESULT_EXPLAINED[cert.result]), explain)]],
-        colWidths=[doc.width],
-    )
+    lines = [[p(_(RESULT_LABELS[cert.result]), big)], [p(_(RESULT_EXPLAINED[cert.result]), explain)]]
+    if cert.reason and cert.reason != "sample":
+        # The one sentence the runner chose (an English msgid, translated here).
+        lines.append([p(_("Why: {reason}").format(reason=_(cert.reason)), explain)])
+    banner = Table(lines, colWidths=[doc.width])
     banner.setStyle(
         TableStyle(
             [
