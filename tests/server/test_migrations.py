@@ -1,0 +1,75 @@
+"""Alembic: empty → head on SQLite and PostgreSQL, and the result matches the models exactly."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+
+import pytest
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import create_engine, inspect, text
+from sqlalchemy.engine import make_url
+
+from server.conftest import PG_URL, make_settings
+from server_stub.migrate import alembic_config, upgrade
+from server_stub.models import Base
+
+
+def _check(url: str, settings_dir: Path) -> None:
+    settings = make_settings(settings_dir, url)
+    upgrade(settings)
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            tables = set(inspect(conn).get_table_names())
+            assert {"devices", "reports", "certificates", "stations", "outcomes", "alembic_version"} <= tables
+            context = MigrationContext.configure(conn, opts={"compare_type": True})
+            assert compare_metadata(context, Base.metadata) == []
+            assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0001"
+        command.downgrade(alembic_config(settings), "base")
+        with engine.connect() as conn:
+            assert set(inspect(conn).get_table_names()) <= {"alembic_version"}
+        upgrade(settings)  # and back up again
+    finally:
+        engine.dispose()
+
+
+def test_sqlite_empty_to_head(tmp_path: Path) -> None:
+    _check(f"sqlite:///{tmp_path / 'fresh.db'}", tmp_path)
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(not PG_URL, reason="ATELIER_TEST_PG_URL not set")
+def test_postgresql_empty_to_head(tmp_path: Path) -> None:
+    name = f"atelier_mig_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        _check(make_url(PG_URL).set(database=name).render_as_string(hide_password=False), tmp_path)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def test_alembic_command_line(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "ATELIER_SERVER_DATA_DIR": str(tmp_path), "ATELIER_SERVER_DATABASE_URL": ""}
+    alembic = Path(sys.executable).with_name("alembic")
+    result = subprocess.run(
+        [str(alembic), "-c", str(root / "server_stub" / "migrations" / "alembic.ini"), "upgrade", "head"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=root,
+    )
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "atelier.db").exists()
