@@ -53,7 +53,8 @@ def _read(ctx: ProbeContext, path: str) -> str | None:
 
 
 def _read_int(ctx: ProbeContext, path: str) -> int | None:
-    return to_int(_read(ctx, path))
+    value = to_int(_read(ctx, path))
+    return value if value is not None and value >= 0 else None
 
 
 def _resolve_name(ctx: ProbeContext, device: str, known: set[str]) -> str | None:
@@ -242,8 +243,8 @@ def _base_disk(ctx: ProbeContext, found: _Found) -> Disk:
         wwn=wwn.lower() if wwn and wwn.lower().startswith("0x") else wwn,
         firmware=firmware,
         size_bytes=sectors * 512 if sectors is not None else None,
-        logical_sector_size=logical,
-        physical_sector_size=physical,
+        logical_sector_size=logical or None,
+        physical_sector_size=physical or None,
         rotational=None if rotational not in ("0", "1") else rotational == "1",
         transport=transport,
         removable=None if removable not in ("0", "1") else removable == "1",
