@@ -1,6 +1,7 @@
 """Read byte ranges of a device with O_DIRECT, overlapping the next read with the caller's checks.
 
-`read_ranges` is the one reading loop: the overwrite verification compares each piece with the
+`read_ranges` is the one reading loop (two reads in flight, checks in order on the calling
+thread): the overwrite verification compares each piece with the
 expected pattern; the firmware and external-tool verifications look for canaries and signatures.
 Unreadable sectors are retried, then isolated sector by sector and reported as failed ranges — an
 unreadable area is never counted as verified.
@@ -9,6 +10,7 @@ unreadable area is never counted as verified.
 from __future__ import annotations
 
 import os
+from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -76,6 +78,7 @@ def read_ranges(
     visit: Visitor,
     *,
     chunk: int = DEFAULT_CHUNK,
+    depth: int = 2,
     progress: ProgressCallback | None = None,
     pass_index: int = 1,
     passes: int = 1,
@@ -93,45 +96,51 @@ def read_ranges(
     largest = max(e - s for s, e in pieces)
     page = os.sysconf("SC_PAGE_SIZE")
     size = (largest + page - 1) // page * page
-    buffers = [AlignedBuffer(size), AlignedBuffer(size)]
-    # Reads are issued back to back from this thread (like dd); checking a piece happens on a
-    # helper thread while the next piece is read. A busy machine then delays the check, never
-    # the next read: handing the *read* to a thread cost ~15 % of throughput here under load.
-    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="verify")
+    depth = max(1, depth)
+    # `depth` reads in flight on helper threads (the device never idles); this thread checks each
+    # piece in order while the next ones are read. Buffers: one per read in flight + the one checked.
+    buffers = [AlignedBuffer(size) for _ in range(min(depth + 1, len(pieces) + 1))]
+    pool = ThreadPoolExecutor(max_workers=depth, thread_name_prefix="read")
     failed: list[FailedRange] = []
-    pending: list[Future[None] | None] = [None, None]
-    progress_done = 0
+    inflight: deque[
+        tuple[int, int, AlignedBuffer, Future[tuple[list[tuple[int, int]], list[FailedRange]]]]
+    ] = deque()
+    next_index = 0
+    done = 0
 
-    def check(start: int, end: int, buf: AlignedBuffer, good: list[tuple[int, int]]) -> None:
-        nonlocal progress_done
-        for s, n in good:
-            visit(start + s, buf, s, n)
-            outcome.bytes_read += n
-        progress_done += end - start
-        meter.update(progress_done)
+    def submit() -> None:
+        nonlocal next_index
+        start, end = pieces[next_index]
+        buf = buffers[next_index % len(buffers)]
+        inflight.append(
+            (start, end, buf, pool.submit(_read_piece, dev.fd, buf, start, end - start, dev.sector))
+        )
+        next_index += 1
 
     try:
-        for i, (start, end) in enumerate(pieces):
-            if cancel is not None and cancel.is_set():
+        while next_index < len(pieces) and len(inflight) < depth:
+            submit()
+        while inflight:
+            start, end, buf, future = inflight.popleft()
+            good, bad = future.result()
+            stopping = cancel is not None and cancel.is_set()
+            if stopping:
                 outcome.cancelled = True
-                break
-            slot = i % 2
-            previous = pending[slot]
-            if previous is not None:
-                previous.result()  # the buffer is free again (and a visitor error surfaces here)
-            buf = buffers[slot]
-            good, bad = _read_piece(dev.fd, buf, start, end - start, dev.sector)
+                continue  # drain what is in flight, check nothing more
+            if next_index < len(pieces):
+                submit()
             failed.extend(bad)
-            pending[slot] = pool.submit(check, start, end, buf, good)
-        for fut in pending:
-            if fut is not None:
-                fut.result()
+            for s, n in good:
+                visit(start + s, buf, s, n)
+                outcome.bytes_read += n
+            done += end - start
+            meter.update(done)
     finally:
         pool.shutdown(wait=True)
         for buf in buffers:
             buf.close()
     outcome.failed_ranges = merge(failed)
-    meter.update(progress_done, final=True)
+    meter.update(done, final=True)
     return outcome
 
 
