@@ -33,6 +33,9 @@ def register(subparsers: Subparsers) -> None:
     parser.add_argument("--grading-policy", metavar=_("NAME"), help=_("grading policy (name or TOML file)"))
     parser.add_argument("--profile", choices=("quick", "full"), help=_("checks profile"))
     parser.add_argument(
+        "--skip-checks", nargs="+", metavar="ID", help=_("leave these checks out (memory, cpu, read-scan…)")
+    )
+    parser.add_argument(
         "--operator", metavar=_("NAME"), help=_("who runs the machine (goes on certificates)")
     )
     parser.add_argument("--printer", metavar=_("NAME"), help=_("CUPS printer for the label"))
@@ -61,6 +64,7 @@ def run(args: argparse.Namespace) -> int:
         grading_policy=args.grading_policy,
         profile=args.profile,
         operator=args.operator,
+        skip_checks=args.skip_checks,
         printer=args.printer,
         end=args.end,
         mode="auto" if args.unattended else None,

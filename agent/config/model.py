@@ -31,6 +31,9 @@ class Settings(BaseModel):
     asset_code: str | None = None
     asset_pattern: str = DEFAULT_ASSET_PATTERN
     disks: list[str] = Field(default_factory=list)
+    #: Checks left out by id ("memory", "cpu", "read-scan", "selftest", "interactive"…): a batch
+    #: already tested elsewhere, or a demo on a developer's machine.
+    skip_checks: list[str] = Field(default_factory=list)
     end: EndAction = "wait"
     organisation: str | None = None
     operator: str | None = None

@@ -43,8 +43,9 @@ CMDLINE_KEYS = {
     "end": "end",
     "printer": "printer",
     "operator": "operator",
+    "skip_checks": "skip_checks",
 }
-_LIST_FIELDS = frozenset({"disks"})
+_LIST_FIELDS = frozenset({"disks", "skip_checks"})
 
 
 def _split_list(value: Any) -> Any:

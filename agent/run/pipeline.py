@@ -326,6 +326,7 @@ class Pipeline:
             interactive=interactive,
             only_disks=self.settings.disks or None,
             server_url=self.settings.server,
+            **({"skip": list(self.settings.skip_checks)} if self.settings.skip_checks else {}),
         )
         report.checks = list(results)
         if interactive is None:

@@ -78,6 +78,12 @@ def _inventory(host: Host, asset_code: str | None, only_disks: Sequence[str] | N
 
 def _checks(report: Report, host: Host, **kwargs: Any) -> list[CheckResult]:
     fn = _load("agent.checks.runner", "run_checks")
+    skip = kwargs.pop("skip", None)
+    if skip:
+        import dataclasses
+
+        base = _load("agent.checks.runner", "profile_settings")(kwargs.get("profile", "quick"))
+        kwargs["settings"] = dataclasses.replace(base, skip=frozenset(base.skip) | frozenset(skip))
     results: list[CheckResult] = fn(report, host, **kwargs)
     return results
 

@@ -15,7 +15,7 @@ from agent.i18n import _
 from agent.report import Report
 from agent.run.summary import RunSummary
 from agent.tui.facts import key_facts
-from agent.tui.guided import GuidedUI
+from agent.tui.guided import PHASES, GuidedUI
 from agent.tui.term import Charset, detect
 
 
@@ -89,7 +89,8 @@ class LogUI:
         self._last[key] = now
         eta = fmt.duration(progress.eta_s) if progress.eta_s is not None else "?"
         self._line(
-            f"  {progress.device} {progress.phase} {progress.pass_index}/{progress.passes} "
+            f"  {progress.device} {_(PHASES.get(progress.phase, progress.phase))} "
+            f"{progress.pass_index}/{progress.passes} "
             f"{progress.fraction * 100:.0f} % {fmt.size(int(progress.throughput_bps))}/s, "
             + _("{time} left").format(time=eta)
         )
