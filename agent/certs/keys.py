@@ -15,7 +15,7 @@ from pathlib import Path
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from agent.errors import InputError
+from agent.errors import EnvironmentProblem, InputError
 from agent.i18n import _
 from agent.storage import atomic_write
 
@@ -65,8 +65,15 @@ class StationKey:
             serialization.PrivateFormat.PKCS8,
             serialization.NoEncryption(),
         )
-        os.makedirs(path.parent, exist_ok=True)
-        atomic_write(path, pem, mode=0o600)
+        try:
+            os.makedirs(path.parent, exist_ok=True)
+            atomic_write(path, pem, mode=0o600)
+        except OSError as err:
+            raise EnvironmentProblem(
+                _("Cannot create the station key in {path}: {error}").format(
+                    path=path.parent, error=err.strerror or err
+                )
+            ) from err
         return cls(key, path)
 
     @property

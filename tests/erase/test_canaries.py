@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
@@ -95,6 +96,9 @@ def _write(image: Path, offset: int, data: bytes) -> None:
         handle.write(data)
 
 
+@pytest.mark.skipif(
+    shutil.which("sfdisk") is None or shutil.which("mkfs.vfat") is None, reason="needs fdisk and dosfstools"
+)
 def test_signatures_found_then_gone(loop_device: Callable[..., str], tmp_path: Path) -> None:
     image = tmp_path / "donor.img"
     size = 64 * MiB

@@ -148,3 +148,15 @@ def test_files_and_pdf(key: StationKey, tmp_path: Path, result: str, lang: str) 
     }[(result, lang)]
     assert expected in text
     assert sorted(os.listdir(tmp_path / "out")) == sorted([json_path.name, pdf_path.name])
+
+
+def test_unusable_data_dir_and_broken_key(tmp_path: Path) -> None:
+    from agent.errors import EnvironmentProblem, InputError
+
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    with pytest.raises(EnvironmentProblem):
+        StationKey.load_or_create(blocker / "data")
+    (tmp_path / KEY_FILE).write_text("garbage")
+    with pytest.raises(InputError):
+        StationKey.load_or_create(tmp_path)
