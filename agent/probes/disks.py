@@ -508,15 +508,25 @@ def _nvme_guarded(ctx: ProbeContext, disk: Disk) -> _NvmeOutcome:
 
 
 def _probe_commands(ctx: ProbeContext, disks: list[Disk]) -> list[Disk]:
+    """smartctl (and nvme id-ctrl) for every disk at once; results merged in disk order.
+
+    Each job records into its own context, copied into `ctx` in disk order afterwards, so that
+    a capture replays to the very same report (errors and command log in a stable order).
+    """
     from concurrent.futures import Future, ThreadPoolExecutor
 
-    jobs: list[tuple[Future[_SmartOutcome], Future[_NvmeOutcome] | None]] = []
+    jobs: list[tuple[Future[_SmartOutcome], Future[_NvmeOutcome] | None, ProbeContext, ProbeContext]] = []
     with ThreadPoolExecutor(max_workers=min(8, 2 * len(disks))) as pool:
         for disk in disks:
-            nvme_job = pool.submit(_nvme_guarded, ctx, disk) if disk.transport == "nvme" else None
-            jobs.append((pool.submit(_smart_guarded, ctx, disk), nvme_job))
+            smart_ctx, nvme_ctx = ProbeContext(ctx.host), ProbeContext(ctx.host)
+            nvme_job = pool.submit(_nvme_guarded, nvme_ctx, disk) if disk.transport == "nvme" else None
+            jobs.append((pool.submit(_smart_guarded, smart_ctx, disk), nvme_job, smart_ctx, nvme_ctx))
     merged: list[Disk] = []
-    for disk, (smart_job, nvme_job) in zip(disks, jobs, strict=True):
+    for disk, (smart_job, nvme_job, smart_ctx, nvme_ctx) in zip(disks, jobs, strict=True):
+        for sub in (smart_ctx, nvme_ctx):
+            for error in sub.errors:
+                ctx.error(error.probe, error.message, error.detail)
+            ctx.log.extend(sub.log)  # one list.extend: atomic under the GIL
         nvme_out = nvme_job.result() if nvme_job is not None else _NvmeOutcome()
         try:
             merged.append(_merge(disk, smart_job.result(), nvme_out))

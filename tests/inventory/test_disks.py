@@ -493,3 +493,17 @@ def test_emmc_hardware_partitions_are_not_disks() -> None:
     (disk,) = probe_disks(ProbeContext(host), smart=False)
     assert (disk.name, disk.transport, disk.media_type) == ("mmcblk0", "mmc", "flash")
     assert disk.model == "DF4032" and disk.serial == "0x8c5a2f31"
+
+
+def test_capture_replays_to_the_same_disks(tmp_path: Path) -> None:
+    from agent.host import RecordingHost
+
+    recording = RecordingHost(_machine())
+    first_ctx = ProbeContext(recording)
+    first = probe_disks(first_ctx)
+    recording.save(tmp_path / "capture")
+    replay_ctx = ProbeContext(ReplayHost.load(tmp_path / "capture"))
+    again = probe_disks(replay_ctx)
+    assert [d.model_dump() for d in again] == [d.model_dump() for d in first]
+    assert replay_ctx.errors == first_ctx.errors
+    assert [r.argv for r in replay_ctx.log] == [r.argv for r in first_ctx.log]
