@@ -90,15 +90,27 @@ def parse_progress(text: str) -> ScsiProgress:
 
 
 def parse_opcodes_sanitize(text: str) -> list[ScsiSanitizeMode]:
-    """SANITIZE (opcode 0x48) service actions `sg_opcodes` lists: 1 overwrite, 2 block, 3 crypto."""
-    modes: list[ScsiSanitizeMode] = []
-    names: dict[int, ScsiSanitizeMode] = {1: "overwrite", 2: "block", 3: "crypto"}
-    for m in re.finditer(r"^\s*48\s+(\d+|0x[0-9a-fA-F]+)\s+Sanitize", text, re.M | re.I):
-        sa = int(m.group(1), 0)
-        if sa in names and names[sa] not in modes:
-            modes.append(names[sa])
+    """SANITIZE (opcode 0x48) service actions `sg_opcodes` lists, strongest first.
+
+    Judged by the command names sg3-utils prints ("Sanitize, overwrite", "Sanitize, block erase",
+    "Sanitize, cryptographic erase"): the column layout changed across sg3-utils versions.
+    """
+    found: set[ScsiSanitizeMode] = set()
+    for line in text.splitlines():
+        tokens = line.split()
+        if not tokens or tokens[0].lower() not in ("48", "0x48"):
+            continue
+        low = line.lower()
+        if "sanitize" not in low:
+            continue
+        if "overwrite" in low:
+            found.add("overwrite")
+        elif "block erase" in low:
+            found.add("block")
+        elif "crypto" in low:
+            found.add("crypto")
     order: list[ScsiSanitizeMode] = ["crypto", "block", "overwrite"]
-    return [mode for mode in order if mode in modes]
+    return [mode for mode in order if mode in found]
 
 
 @dataclass

@@ -552,3 +552,56 @@ def test_every_fixture_is_covered(fixtures: Path) -> None:
     assert sorted(files - covered) == []
     assert sorted(covered - files) == []
     assert len(files) == 63
+
+
+def test_parsers_never_raise_on_odd_input(fixtures: Path) -> None:
+    """Truncations of every real output, and junk, parse without an exception."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from agent.erase.external.blancco import parse_blancco_report
+    from agent.erase.external.nwipe_log import parse_nwipe_log
+
+    parsers = (
+        hdparm.parse_identify,
+        hdparm.parse_hpa,
+        hdparm.parse_dco,
+        hdparm.parse_sanitize_status,
+        hdparm.parse_command_error,
+        nvme_cli.parse_sanitize_log,
+        nvme_cli.parse_nvme_outcomes,
+        sg.parse_progress,
+        sg.parse_readcap,
+        sg.parse_opcodes_sanitize,
+        sg.parse_inquiry,
+        parse_nwipe_log,
+    )
+    texts = [read(fixtures, str(p.relative_to(fixtures / D))) for p in sorted((fixtures / D).rglob("*.txt"))]
+    for text in texts:
+        for cut in range(0, len(text), max(1, len(text) // 7)):
+            for parse in parsers:
+                parse(text[:cut])
+
+    @settings(max_examples=150, deadline=None)
+    @given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=400))
+    def junk(text: str) -> None:
+        for parse in parsers:
+            parse(text)
+        parse_blancco_report(text.encode())
+
+    junk()
+
+
+def test_sg_opcodes_sanitize_names() -> None:
+    # No real SAS drive output was found: the layout of sg3-utils' sg_opcodes table, two versions.
+    text = (
+        "Opcode  Service    CDB    Name\n(hex)   action(h)  size\n"
+        " 00                 6    Test Unit Ready\n"
+        " 48        1       10    Sanitize, overwrite\n"
+        " 48        2       10    Sanitize, block erase\n"
+        " 48        3       10    Sanitize, cryptographic erase\n"
+        " 48       1f       10    Sanitize, exit failure mode\n"
+    )
+    assert sg.parse_opcodes_sanitize(text) == ["crypto", "block", "overwrite"]
+    assert sg.parse_opcodes_sanitize(" 48     0002   10   ---   Sanitize, block erase\n") == ["block"]
+    assert sg.parse_opcodes_sanitize(" 35                10    Synchronize cache(10)\n") == []
