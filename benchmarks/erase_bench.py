@@ -104,20 +104,28 @@ def nwipe_zero(dev: str, log: Path) -> float:
     )
 
 
-def keystream_gbps(seconds: float = 2.0) -> float:
+def keystream_gbps(seconds: float = 3.0) -> tuple[float, float]:
+    """(GB per wall-clock second, GB per CPU-second of this thread) filling one 8 MiB buffer.
+
+    On a shared 2-core VM the wall-clock figure drops whenever other jobs run; bytes per CPU-second
+    of the generating thread is what "one core" means.
+    """
     n = 8 * MiB
     buf = AlignedBuffer(n)
     stream = Keystream(new_seed())
     done = 0
     offset = 0
     start = time.perf_counter()
+    cpu_start = time.thread_time()
     while time.perf_counter() - start < seconds:
         stream.fill(buf.with_slack(n), offset, n)
         offset += n
         done += n
     elapsed = time.perf_counter() - start
+    cpu = time.thread_time() - cpu_start
     buf.close()
-    return done / elapsed / 1e9
+    stream.close()
+    return done / elapsed / 1e9, done / cpu / 1e9
 
 
 def peak_memory(dev: str) -> tuple[float, int]:
@@ -140,9 +148,10 @@ def peak_memory(dev: str) -> tuple[float, int]:
         source.close()
     finally:
         handle.close()
-    # write: 2 chunk buffers (random: one filled while the other is written); verify: 2 read
-    # buffers + 1 expected-pattern buffer; keystream plaintext (zeros) buffer: 1 chunk.
-    buffers = max(2 * DEFAULT_CHUNK, 3 * DEFAULT_CHUNK) + DEFAULT_CHUNK
+    # Random write: 3 chunk buffers (2 writes in flight + 1 being filled) + the keystream's zero
+    # plaintext (1 chunk). Verification: 3 read buffers (2 in flight + 1 checked) + the expected
+    # pattern (1) + the keystream plaintext (1).
+    buffers = max(3 * DEFAULT_CHUNK + DEFAULT_CHUNK, 3 * DEFAULT_CHUNK + 2 * DEFAULT_CHUNK)
     return peak / MiB, buffers
 
 
@@ -215,7 +224,7 @@ def main() -> int:
             nwipe_s = nwipe_zero(dev, workdir / "nwipe.log")
             ours_total = e
             print(f"nwipe zero (no verify) {nwipe_s:.2f} s vs ours {e:.2f} s", flush=True)
-        ks = keystream_gbps()
+        ks_wall, ks = keystream_gbps()
         mem_peak, buffers = peak_memory(dev)
         print(
             f"keystream {ks:.2f} GB/s; memory peak +{mem_peak:.1f} MiB RSS, buffers {buffers / MiB:.0f} MiB"
@@ -273,8 +282,8 @@ def main() -> int:
                 f" nwipe {nwipe_s:.2f} s | **{ratio(ours_total, nwipe_s):.1f}** | > 1 |"
             )
         lines += [
-            f"| keystream (AES-128-CTR into a preallocated buffer), one core | {ks:.2f} GB/s | nwipe AES-CTR ~2.9 GB/s"
-            f" (issue) | {ks / 2.9:.2f} | ≥ 4 GB/s |",
+            f"| keystream (AES-128-CTR into a preallocated buffer), one core | {ks:.2f} GB/s per CPU-second"
+            f" ({ks_wall:.2f} GB/s wall-clock) | nwipe AES-CTR ~2.9 GB/s (issue) | {ks / 2.9:.2f} | ≥ 4 GB/s |",
             f"| memory per disk (random pass + full verification) | RSS +{mem_peak:.1f} MiB; I/O buffers"
             f" {buffers / MiB:.0f} MiB | | | ≤ 64 MB |",
             "",

@@ -12,6 +12,7 @@ from __future__ import annotations
 import mmap
 import os
 from dataclasses import dataclass, field
+from typing import Any
 
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
@@ -31,6 +32,9 @@ class Keystream:
 
     seed: bytes
     _zeros: mmap.mmap | None = field(default=None, repr=False)
+    #: The encryptor of the last `fill` and the offset it stopped at: a sequential pass continues it.
+    _encryptor: Any = field(default=None, repr=False)
+    _next_offset: int = field(default=-1, repr=False)
 
     def __post_init__(self) -> None:
         if len(self.seed) != 16:
@@ -55,9 +59,13 @@ class Keystream:
             raise ValueError("keystream offset must be a multiple of 16")
         if len(out) < n + SLACK:
             raise ValueError("output buffer needs 16 bytes of slack")
-        counter = (offset // _BLOCK).to_bytes(16, "big")
-        encryptor = Cipher(algorithms.AES(self.seed), modes.CTR(counter)).encryptor()
+        encryptor = self._encryptor
+        if encryptor is None or offset != self._next_offset:
+            counter = (offset // _BLOCK).to_bytes(16, "big")
+            encryptor = Cipher(algorithms.AES(self.seed), modes.CTR(counter)).encryptor()
         written = encryptor.update_into(self._zero_source(n), out[: n + SLACK])
+        # CTR keeps a partial block between calls; only whole blocks let the next call continue.
+        self._encryptor, self._next_offset = (encryptor, offset + n) if n % _BLOCK == 0 else (None, -1)
         if written != n:  # pragma: no cover - CTR is a stream mode: all bytes come out at once
             raise RuntimeError(f"keystream produced {written} of {n} bytes")
 

@@ -33,6 +33,17 @@ def test_keystream_is_seekable_and_seeded() -> None:
         stream.bytes_at(3, 16)
 
 
+def test_keystream_continued_sequentially_equals_the_whole_stream() -> None:
+    seed = new_seed()
+    whole = Keystream(seed).bytes_at(0, 1 << 16)
+    stream = Keystream(seed)
+    pieces = [stream.bytes_at(off, 4096) for off in range(0, 1 << 16, 4096)]
+    assert b"".join(pieces) == whole
+    # An odd length breaks the continuation; the next fill must start afresh at its own offset.
+    assert stream.bytes_at(0, 24) == whole[:24]
+    assert stream.bytes_at(32, 32) == whole[32:64]
+
+
 def test_keystream_looks_random() -> None:
     data = Keystream(new_seed()).bytes_at(0, 1 << 20)
     counts = [data.count(bytes([b])) for b in range(256)]
