@@ -98,10 +98,36 @@ def inventory_disks(host: Host, only: Sequence[str] | None) -> list[Disk]:
         disks: list[Disk] = list(
             probe_disks(ProbeContext(host), only=list(only) if only else None, smart=True)
         )
-        return disks
-    paths = list(only) if only else all_disk_paths(host)
-    found = [basic_disk(host, p) for p in paths]
-    return [d for d in found if d is not None]
+    else:
+        paths = list(only) if only else all_disk_paths(host)
+        disks = [d for d in (basic_disk(host, p) for p in paths) if d is not None]
+    return [with_capabilities(host, d) for d in disks]
 
 
-__all__ = ["all_disk_paths", "basic_disk", "inventory_disks", "is_partition", "kernel_name"]
+def with_capabilities(host: Host, disk: Disk) -> Disk:
+    """Ask the drive what it can do to erase itself (hdparm -I / nvme id-ctrl / sg_opcodes).
+
+    Without this the planner only ever sees "no firmware technique" and overwrites everything;
+    a disk the inventory already described keeps its capabilities.
+    """
+    if disk.capabilities is not None:
+        return disk
+    try:
+        probe = importlib.import_module("agent.erase.firmware.probe").probe_capabilities
+    except (ImportError, AttributeError):
+        return disk
+    try:
+        caps = probe(host, disk)
+    except Exception:  # a wrapper bug must not stop the plan: the disk is then simply overwritten
+        return disk
+    return disk.model_copy(update={"capabilities": caps})
+
+
+__all__ = [
+    "all_disk_paths",
+    "basic_disk",
+    "inventory_disks",
+    "is_partition",
+    "kernel_name",
+    "with_capabilities",
+]
