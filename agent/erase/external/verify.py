@@ -53,7 +53,33 @@ def parse_report(data: bytes) -> ExternalClaim:
 
 
 def identify_device(host: Host, dev_path: str) -> CertDisk:
-    """Model, serial and size of a block device from sysfs (loop devices have no model/serial)."""
+    """Model, serial and size of the disk, asked the way the inventory asks (smartctl reads the
+    drive's own serial; sysfs has none for SATA disks and only the USB bridge's behind USB)."""
+    try:
+        from agent.probes._context import ProbeContext
+        from agent.probes.disks import probe_disks
+
+        found = probe_disks(ProbeContext(host), only=[dev_path])
+    except Exception:  # a probe failure must not stop the check: fall back to sysfs alone
+        found = []
+    if found:
+        d = found[0]
+        return CertDisk(
+            name=d.name,
+            model=d.model,
+            vendor=d.vendor,
+            serial=d.serial,
+            wwn=d.wwn,
+            firmware=d.firmware,
+            size_bytes=d.size_bytes,
+            media_type=d.media_type,
+            transport=d.transport,
+        )
+    return sysfs_identity(host, dev_path)
+
+
+def sysfs_identity(host: Host, dev_path: str) -> CertDisk:
+    """Fallback identity from sysfs alone (loop devices have no model or serial)."""
     name = os.path.basename(os.path.realpath(dev_path))
     base = f"/sys/class/block/{name}"
 
@@ -79,7 +105,8 @@ def identify_device(host: Host, dev_path: str) -> CertDisk:
         name=name,
         model=attr("device/model"),
         vendor=attr("device/vendor"),
-        serial=attr("device/serial", "device/wwid"),
+        # Not device/wwid: for SATA it is "t10.ATA <model> <serial>", never equal to a serial.
+        serial=attr("device/serial"),
         firmware=attr("device/firmware_rev", "device/rev"),
         size_bytes=int(sectors) * 512 if sectors and sectors.isdigit() else None,
         media_type=media,
@@ -308,5 +335,6 @@ __all__ = [
     "match_target",
     "parse_report",
     "read_back",
+    "sysfs_identity",
     "verify_external_erasure",
 ]
