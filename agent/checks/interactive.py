@@ -154,6 +154,9 @@ def tone_wav(
         out.writeframes(bytes(frames))
 
 
+_CHANNEL_NAMES = {"left": N_("left speaker"), "right": N_("right speaker")}
+
+
 def check_speakers(ui: InteractiveUI, host: Host) -> CheckResult:
     timer = Timer()
     heard: dict[str, bool | None] = {}
@@ -180,7 +183,7 @@ def check_speakers(ui: InteractiveUI, host: Host) -> CheckResult:
     silent = [c for c, ok in heard.items() if not ok]
     measurements = {f"{c}_heard": v for c, v in heard.items()}
     if silent:
-        names = ", ".join(text(N_(c)).local() for c in silent)
+        names = ", ".join(text(_CHANNEL_NAMES[c]).local() for c in silent)
         return result(
             "speakers",
             "fail",
@@ -197,10 +200,6 @@ def check_speakers(ui: InteractiveUI, host: Host) -> CheckResult:
         measurements=dict(measurements),
         answered_by=_who(ui),
     )
-
-
-# Channel names, for the message above.
-_CHANNEL_NAMES = (N_("left"), N_("right"))
 
 
 def _video_devices(host: Host) -> list[str]:

@@ -121,7 +121,7 @@ def test_speakers() -> None:
     assert check_speakers(ScriptedUI(heard=(True, True)), host).status == "pass"
     assert [c[:2] for c in host.calls] == [("aplay", "-q"), ("aplay", "-q")]
     silent = check_speakers(ScriptedUI(heard=(True, False)), AplayHost())
-    assert silent.status == "fail" and "droite" in silent.message
+    assert silent.status == "fail" and "haut-parleur droit" in silent.message
     assert check_speakers(ScriptedUI(), AplayHost(missing=True)).status == "skipped"
     assert check_speakers(ScriptedUI(), AplayHost(rc=1)).status == "fail"
 
