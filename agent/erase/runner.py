@@ -471,15 +471,30 @@ def execute_plan(
     from agent.certs.store import write_certificate
 
     items = plan.to_erase()
+    stop = cancel if cancel is not None else threading.Event()
     results: dict[int, SignedCertificate] = {}
     problems: dict[int, AtelierError] = {}
     lock = threading.Lock()
 
+    remaining = [len(items)]
+    all_done = threading.Event()
+    if not items:
+        all_done.set()
+
     def work(index: int, item: DiskPlan) -> None:
+        try:
+            work_one(index, item)
+        finally:
+            with lock:
+                remaining[0] -= 1
+                if remaining[0] == 0:
+                    all_done.set()
+
+    def work_one(index: int, item: DiskPlan) -> None:
         was_restarted = bool({item.disk.path, item.disk.name, item.disk.serial or ""} & set(restarted))
         try:
             cert = erase_one(
-                item, plan, host, context=context, progress=progress, cancel=cancel, restarted=was_restarted
+                item, plan, host, context=context, progress=progress, cancel=stop, restarted=was_restarted
             )
         except AtelierError as refusal:
             with lock:
@@ -506,10 +521,24 @@ def execute_plan(
     ]
     for thread in threads:
         thread.start()
-    for thread in threads:
-        thread.join()
+    interrupted = False
+    # Waiting on an Event, not Thread.join: a Ctrl-C that interrupts join() can leave CPython
+    # believing the thread has ended (bpo-21822), and its certificate would then be lost.
+    try:
+        while not all_done.wait(0.5):
+            pass
+    except KeyboardInterrupt:
+        # Ctrl-C: stop every disk at its next chunk and still write their (incomplete)
+        # certificates — a half-erased disk must be on record, never silently dropped.
+        # A second Ctrl-C leaves at once.
+        interrupted = True
+        stop.set()
+        while not all_done.wait(0.5):
+            pass
     if refusals is not None:
         refusals.extend(problems[i] for i in sorted(problems))
+    if interrupted:
+        raise KeyboardInterrupt
     return [results[i] for i in sorted(results)]
 
 

@@ -291,3 +291,38 @@ def test_without_yes_a_wrong_typed_word_erases_nothing(loop_device, tmp_path: Pa
     assert proc.returncode == 4
     assert sha256_of(dev) == before
     assert "EFFACER" in proc.stdout  # the prompt named the word to type
+
+
+def test_ctrl_c_stops_and_still_writes_an_incomplete_certificate(loop_device, tmp_path: Path) -> None:
+    import signal
+
+    dev = loop_device(128 * MiB)
+    out = tmp_path / "certs"
+    env = dict(os.environ, ATELIER_DATA_DIR=str(tmp_path / "data"), ATELIER_LANG="en")
+    proc = subprocess.Popen(
+        [
+            str(Path(__file__).resolve().parents[2] / ".venv/bin/atelier"),
+            "erase",
+            "--device",
+            dev,
+            "--policy",
+            "dod-short",
+            "--yes",
+            "--out",
+            str(out),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    assert proc.stderr is not None
+    for line in proc.stderr:
+        if "pass 1/3" in line:  # the first progress line: writing has started
+            break
+    proc.send_signal(signal.SIGINT)
+    _stdout, _stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 130
+    (signed,) = _certificates(out)
+    assert signed.certificate.result == "incomplete"
+    assert signed.certificate.reason == "stopped before the end (cancelled)"
