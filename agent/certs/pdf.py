@@ -220,7 +220,11 @@ def _rows(cert: Certificate, signed: SignedCertificate) -> list[tuple[str, list[
         (_("What was checked"), _(VERIFICATION_TARGETS[ver.target]) if ver.target else _("unknown")),
         (
             _("Coverage"),
-            _("{percent} % of the medium, {samples} samples, {read} read").format(
+            (
+                _("{percent} % of the medium, {samples} samples, {read} read")
+                if ver.samples > 1
+                else _("{percent} % of the medium, {read} read")
+            ).format(
                 percent=fmt.decimal(ver.coverage_percent, 2),
                 samples=ver.samples,
                 read=fmt.size(ver.bytes_read),
@@ -371,7 +375,8 @@ def _render(signed: SignedCertificate, scale: float) -> tuple[bytes, int]:
     lines = [[p(_(RESULT_LABELS[cert.result]), big)], [p(_(RESULT_EXPLAINED[cert.result]), explain)]]
     if cert.reason and cert.reason != "sample":
         # The one sentence the runner chose (an English msgid, translated here).
-        lines.append([p(_("Why: {reason}").format(reason=_(cert.reason)), explain)])
+        why = _(cert.reason)
+        lines.append([p(_("Why: {reason}").format(reason=why[:1].upper() + why[1:]), explain)])
     banner = Table(lines, colWidths=[doc.width])
     banner.setStyle(
         TableStyle(
