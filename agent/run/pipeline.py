@@ -527,7 +527,7 @@ class Pipeline:
         self.summary.notes = list(report.notes)
         self.summary.disks = [
             DiskOutcome(
-                device=c.certificate.disk.name or "?",
+                device=self._cert_device(c),
                 model=c.certificate.disk.model,
                 serial=c.certificate.disk.serial,
                 result=c.certificate.result,
