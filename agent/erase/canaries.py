@@ -180,12 +180,18 @@ _JPEG_NEXT = frozenset(b"\xe0\xe1\xe2\xe8\xdb\xee\xfe")
 _EXT_MAGIC = b"\x53\xef"
 
 
-def _positions(data: bytes, magic: bytes) -> list[int]:
+STRIDE = 512
+
+
+def _candidates(data: bytes | memoryview, within: int, first: int) -> list[int]:
+    """Offsets `p` with p % 512 == within whose byte is `first`: one strided copy (16 KiB per
+    8 MiB) searched with memchr, instead of a full scan per signature (~40 MB/s on this VM)."""
+    column = bytes(data[within::STRIDE])
     out: list[int] = []
-    pos = data.find(magic)
-    while pos >= 0:
-        out.append(pos)
-        pos = data.find(magic, pos + 1)
+    i = column.find(first)
+    while i >= 0:
+        out.append(within + i * STRIDE)
+        i = column.find(first, i + 1)
     return out
 
 
@@ -200,23 +206,33 @@ def _is_ext_superblock(sb: bytes) -> bool:
     return state in (1, 2, 3) and errors in (1, 2, 3) and rev in (0, 1) and log_block <= 6
 
 
-def find_signatures(data: bytes, base: int, sector: int = 512) -> list[str]:
-    """Signatures in `data`, which is the device's bytes from offset `base` (sector-aligned)."""
+def find_signatures(data: bytes | memoryview, base: int, sector: int = 512) -> list[str]:
+    """Signatures in `data`, the device's bytes from offset `base` (a multiple of 512).
+
+    Structures start on 512-byte boundaries (also true on 4K-sector disks), so each magic is
+    looked for only at its offset inside a 512-byte block.
+    """
+    del sector  # kept for callers; 512-byte granularity covers every sector size
+    if base % STRIDE:
+        raise ValueError("find_signatures needs data starting on a 512-byte boundary")
+    n = len(data)
     found: list[str] = []
     for sig in SIGNATURES:
-        for pos in _positions(data, sig.magic):
-            if (base + pos - sig.at) % sector == 0:
-                found.append(f"{sig.name} at byte {base + pos - sig.at}")
-    for pos in _positions(data, _JPEG):
-        if (base + pos) % sector == 0 and pos + 3 < len(data) and data[pos + 3] in _JPEG_NEXT:
+        size = len(sig.magic)
+        for pos in _candidates(data, sig.at % STRIDE, sig.magic[0]):
+            start = base + pos - sig.at
+            if start >= 0 and pos + size <= n and bytes(data[pos : pos + size]) == sig.magic:
+                found.append(f"{sig.name} at byte {start}")
+    for pos in _candidates(data, 0, _JPEG[0]):
+        if pos + 4 <= n and bytes(data[pos : pos + 3]) == _JPEG and data[pos + 3] in _JPEG_NEXT:
             found.append(f"JPEG image at byte {base + pos}")
-    for pos in _positions(data, _EXT_MAGIC):
+    for pos in _candidates(data, 56, _EXT_MAGIC[0]):
         start = pos - 56
-        if start >= 0 and (base + start) % sector == 0 and _is_ext_superblock(data[start : start + 80]):
+        if start + 80 <= n and _is_ext_superblock(bytes(data[start : start + 80])):
             found.append(f"ext2/3/4 superblock at byte {base + start}")
     # An MBR ends in 55 AA with at least one partition type byte set; only LBA 0 is checked
     # (random data has 55 AA every 64 KiB).
-    mbr = base == 0 and len(data) >= 512 and data[510:512] == b"\x55\xaa"
+    mbr = base == 0 and n >= 512 and bytes(data[510:512]) == b"\x55\xaa"
     if mbr and any(data[446 + i * 16 + 4] for i in range(4)):
         found.append("MBR partition table at byte 0")
     return found
@@ -236,8 +252,11 @@ def scan_for_signatures(
     def visit(offset: int, buf: AlignedBuffer, start: int, n: int) -> None:
         if len(findings) >= limit:
             return
-        data = bytes(buf.full[start : start + n])
-        findings.extend(find_signatures(data, offset, sector)[: limit - len(findings)])
+        view = buf.full[start : start + n]
+        try:
+            findings.extend(find_signatures(view, offset, sector)[: limit - len(findings)])
+        finally:
+            view.release()
 
     outcome = read_device_ranges(dev_path, list(ranges), visit)
     for failed in outcome.failed_ranges[:10]:
