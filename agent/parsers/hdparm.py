@@ -286,6 +286,9 @@ def parse_dco(text: str) -> DcoIdentify:
             # DCO IDENTIFY words 3-6: maximum LBA (little endian); hdparm prints it plus one.
             out.revision = data[0] | data[1] << 8
             out.real_max_sectors = int.from_bytes(data[6:14], "little") + 1
+            if len(data) == 512:
+                # Word 255: signature A5h in the low byte, and all 512 bytes sum to 0 (mod 256).
+                out.checksum_verified = data[510] == 0xA5 and sum(data) % 256 == 0
     if out.real_max_sectors is None and out.revision is None:
         out.failed = True
     return out

@@ -605,3 +605,17 @@ def test_sg_opcodes_sanitize_names() -> None:
     assert sg.parse_opcodes_sanitize(text) == ["crypto", "block", "overwrite"]
     assert sg.parse_opcodes_sanitize(" 48     0002   10   ---   Sanitize, block erase\n") == ["block"]
     assert sg.parse_opcodes_sanitize(" 35                10    Synchronize cache(10)\n") == []
+
+
+def test_dco_raw_checksum() -> None:
+    page = bytearray(512)
+    page[0:2] = (2).to_bytes(2, "little")
+    page[6:14] = (1953525167).to_bytes(8, "little")
+    page[510] = 0xA5
+    page[511] = (-sum(page)) % 256
+    text = "incoming_data:  " + " ".join(f"{b:02x}" for b in page)
+    good = hdparm.parse_dco(text)
+    assert (good.real_max_sectors, good.checksum_verified) == (1953525168, True)
+    page[100] ^= 0xFF
+    bad = hdparm.parse_dco("incoming_data:  " + " ".join(f"{b:02x}" for b in page))
+    assert bad.checksum_verified is False
