@@ -46,12 +46,14 @@ def run_verify(args: argparse.Namespace) -> int:
         ) from err
     outcome = verify_certificate_bytes(data, args.public_key)
     if outcome.valid and outcome.signed is not None:
+        from agent.certs.pdf import RESULT_LABELS
+
         cert = outcome.signed.certificate
         print(_("VALID"))
         print(
             _("Certificate {id} ({result}) for disk {serial}, signed by the key {fingerprint}.").format(
                 id=cert.certificate_id,
-                result=cert.result,
+                result=_(RESULT_LABELS.get(cert.result, cert.result)),
                 serial=cert.disk.serial or cert.disk.name or "?",
                 fingerprint=outcome.signed.key_fingerprint[:16],
             )
