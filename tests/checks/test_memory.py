@@ -3,6 +3,10 @@ its address, and the external engines' outputs."""
 
 from __future__ import annotations
 
+import shutil
+
+import pytest
+
 from agent.checks.memory import MemorySettings, check_memory
 from agent.checks.memory_patterns import BLOCK, Buffer, Pattern, pattern_set, run_patterns
 from agent.host import LiveHost, ReplayHost
@@ -80,3 +84,18 @@ def test_memtester_failure_output_fails() -> None:
 
 def test_missing_meminfo_is_an_error() -> None:
     assert check_memory(ReplayHost.build(files={}), MemorySettings()).status == "error"
+
+
+@pytest.mark.skipif(shutil.which("stressapptest") is None, reason="stressapptest not installed")
+def test_stressapptest_engine_live() -> None:
+    settings = MemorySettings(max_bytes=16 * BLOCK, engine="stressapptest", time_budget_s=2)
+    result = check_memory(LiveHost(), settings)
+    assert result.status == "pass", result.message
+    assert result.measurements["engine"] == "stressapptest"
+
+
+@pytest.mark.skipif(shutil.which("memtester") is None, reason="memtester not installed")
+def test_memtester_engine_live() -> None:
+    result = check_memory(LiveHost(), MemorySettings(max_bytes=1 * BLOCK, engine="memtester"))
+    assert result.status == "pass", result.message
+    assert result.measurements["tested_bytes"] == BLOCK
