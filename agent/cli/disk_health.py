@@ -33,11 +33,13 @@ def run(args: argparse.Namespace) -> int:
             with open(name, encoding="utf-8", errors="replace") as handle:
                 drives = parse_smartctl_documents(handle.read())
         except OSError as err:
-            print(f"atelier: {_('cannot read {0}: {1}').format(name, err.strerror)}", file=sys.stderr)
+            message = _("cannot read the file {0}: {1}").format(name, err.strerror)
+            print(f"atelier: {message}", file=sys.stderr)
             failed_input = True
             continue
         except SmartctlParseError as err:
-            print(f"atelier: {_('{0}: not smartctl JSON ({1})').format(name, err)}", file=sys.stderr)
+            message = _("{0}: not smartctl JSON ({1})").format(name, err)
+            print(f"atelier: {message}", file=sys.stderr)
             failed_input = True
             continue
         for drive in drives:

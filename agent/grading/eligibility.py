@@ -62,7 +62,7 @@ def windows11(report: Report, *, storage_min_gb: float = WIN11_STORAGE_GB) -> El
     if ram is None:
         unknowns.append(text(N_("memory size unknown")))
     elif ram < WIN11_RAM_GB:
-        blockers.append(text(N_("{ram} GB of memory (4 GB required)"), ram=ram))
+        blockers.append(text(N_("{ram:g} GB of memory (4 GB required)"), ram=ram))
     storage = storage_gb(report)
     if storage is None:
         unknowns.append(text(N_("no internal disk")))
@@ -87,7 +87,7 @@ def linux_desktop(report: Report, *, storage_min_gb: float = LINUX_STORAGE_GB) -
     if ram is None:
         unknowns.append(text(N_("memory size unknown")))
     elif ram < LINUX_RAM_GB:
-        blockers.append(text(N_("{ram} GB of memory (2 GB required)"), ram=ram))
+        blockers.append(text(N_("{ram:g} GB of memory (2 GB required)"), ram=ram))
     storage = storage_gb(report)
     if storage is None:
         unknowns.append(text(N_("no internal disk")))

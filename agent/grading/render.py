@@ -41,19 +41,23 @@ def print_grade(console: Console, grade: Grade) -> None:
         "parts": _("parts only"),
         "recycle": _("recycle"),
     }[grade.outcome]
-    console.print(f"[bold]{_('Proposed grade')}: {grade.grade}[/] — {outcome}")
+    title = _("Proposed grade: {grade} — {outcome}").format(grade=grade.grade, outcome=outcome)
+    console.print(f"[bold]{title}[/]")
     for reason in grade.reasons:
         console.print(f"  • [{reason.grade}] {reason.message_fr if fr else reason.message_en}")
     if grade.upgrades:
-        console.print(f"[bold]{_('Upgrades')}:[/]")
+        heading = _("Upgrades to do:")
+        console.print(f"[bold]{heading}[/]")
         for upgrade in grade.upgrades:
             console.print(f"  → {upgrade.message_fr if fr else upgrade.message_en}")
+    separator = " ; " if fr else "; "
     for label, eligibility in (("Windows 11", grade.windows11), ("Linux", grade.linux_desktop)):
         if eligibility is None:
             continue
         answer = {True: _("yes"), False: _("no"), None: _("unknown")}[eligibility.eligible]
         reasons = eligibility.reasons_fr if fr else eligibility.reasons_en
-        console.print(f"{label}: {answer}" + (f" ({'; '.join(reasons)})" if reasons else ""))
+        console.print(f"{label} : {answer}" if fr else f"{label}: {answer}", end="")
+        console.print(f" ({separator.join(reasons)})" if reasons else "")
     step = grade.next_step_fr if fr else grade.next_step_en
     if step:
         console.print(f"[bold]{step}[/]")
