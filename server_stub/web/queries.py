@@ -1,0 +1,240 @@
+"""Read queries only the pages need, built on `crud`'s filters and donor confinement.
+
+Every query here starts from `crud._apply_filter`, the same function behind `GET /devices`, so a
+donor's `donor_scope` confines the pages exactly as it confines the API; nothing here decides
+visibility on its own.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, cast
+
+from sqlalchemy import ColumnElement, Select, and_, case, exists, extract, func, select
+from sqlalchemy.orm import Session
+
+from server_stub import crud
+from server_stub.crud import DeviceFilter, _apply_filter
+from server_stub.models import Batch, Certificate, Device, Donor, Outcome, Report
+
+#: The list's sort keys: both columns are indexed (ix_devices_updated, ix_devices_last_run).
+SORT_ORDERS: dict[str, tuple[Any, ...]] = {
+    "recent": (Device.updated_at.desc(), Device.id.desc()),
+    "oldest": (Device.updated_at.asc(), Device.id.asc()),
+    "run-desc": (Device.last_run_at.desc().nulls_last(), Device.id.desc()),
+    "run-asc": (Device.last_run_at.asc().nulls_last(), Device.id.asc()),
+}
+STATES = ("waiting", "stock", "left")
+
+
+def _has_outcome() -> ColumnElement[bool]:
+    return exists().where(Outcome.device_id == Device.id)
+
+
+def _apply_state(query: Select[Any], state: str | None) -> Select[Any]:
+    if state == "waiting":
+        return query.where(Device.report_count == 0)
+    if state == "stock":
+        return query.where(Device.report_count > 0, ~_has_outcome())
+    if state == "left":
+        return query.where(_has_outcome())
+    return query
+
+
+def list_devices(
+    session: Session,
+    *,
+    filters: DeviceFilter,
+    state: str | None = None,
+    sort: str = "recent",
+    limit: int = 50,
+    offset: int = 0,
+    donor_scope: int | None = None,
+) -> tuple[Sequence[Device], int]:
+    """`crud.list_devices` plus the page's sort order and "where is it" filter."""
+    order = SORT_ORDERS.get(sort, SORT_ORDERS["recent"])
+    query = _apply_state(_apply_filter(select(Device), filters, donor_scope), state)
+    rows = session.scalars(query.order_by(*order).limit(limit).offset(offset)).all()
+    if offset == 0 and len(rows) < limit:
+        return rows, len(rows)
+    count = _apply_state(_apply_filter(select(func.count(Device.id)), filters, donor_scope), state)
+    return rows, session.scalar(count) or 0
+
+
+def batches_by_id(session: Session, ids: Sequence[int | None]) -> dict[int, Batch]:
+    wanted = sorted({i for i in ids if i is not None})
+    if not wanted:
+        return {}
+    return {b.id: b for b in session.scalars(select(Batch).where(Batch.id.in_(wanted)))}
+
+
+def donors_by_id(session: Session, ids: Sequence[int]) -> dict[int, Donor]:
+    wanted = sorted(set(ids))
+    if not wanted:
+        return {}
+    return {d.id: d for d in session.scalars(select(Donor).where(Donor.id.in_(wanted)))}
+
+
+@dataclass(frozen=True)
+class BatchCounts:
+    received: int = 0
+    processed: int = 0
+    erased: int = 0
+    left: int = 0
+
+
+def batch_counts(session: Session, *, batch_ids: Sequence[int]) -> dict[int, BatchCounts]:
+    """Per batch: devices received (attached), processed (at least one run), erased, left."""
+    if not batch_ids:
+        return {}
+    rows = session.execute(
+        select(
+            Device.batch_id,
+            func.count(Device.id),
+            func.sum(case((Device.report_count > 0, 1), else_=0)),
+            func.sum(case((Device.erasure_status == "erased", 1), else_=0)),
+            func.sum(case((_has_outcome(), 1), else_=0)),
+        )
+        .where(Device.batch_id.in_(batch_ids))
+        .group_by(Device.batch_id)
+    ).all()
+    return {
+        int(batch_id): BatchCounts(int(received), int(processed or 0), int(erased or 0), int(left or 0))
+        for batch_id, received, processed, erased, left in rows
+    }
+
+
+# --------------------------------------------------------------------------------------------------
+# Dashboard
+
+
+@dataclass(frozen=True)
+class MonthValue:
+    month: dt.date
+    count: int
+    #: Average seconds per machine (only for the time chart).
+    seconds: float | None = None
+
+
+@dataclass
+class Dashboard:
+    date_from: dt.date
+    date_to: dt.date
+    processed: list[MonthValue] = field(default_factory=list)
+    grades: dict[str, int] = field(default_factory=dict)
+    outcomes: dict[str, int] = field(default_factory=dict)
+    techniques: dict[str, int] = field(default_factory=dict)
+    durations: list[MonthValue] = field(default_factory=list)
+    average_seconds: float | None = None
+    total_processed: int = 0
+    total_erased: int = 0
+
+
+def months_between(start: dt.date, end: dt.date) -> list[dt.date]:
+    months = []
+    current = start.replace(day=1)
+    while current <= end:
+        months.append(current)
+        current = (current + dt.timedelta(days=32)).replace(day=1)
+    return months
+
+
+def _seconds(session: Session, start: Any, end: Any) -> ColumnElement[Any]:
+    if session.get_bind().dialect.name == "sqlite":
+        return (func.julianday(end) - func.julianday(start)) * 86400.0
+    return extract("epoch", end - start)
+
+
+def dashboard(
+    session: Session,
+    *,
+    date_from: dt.date,
+    date_to: dt.date,
+    donor_id: int | None = None,
+    batch_id: int | None = None,
+    donor_scope: int | None = None,
+) -> Dashboard:
+    """What a monthly meeting looks at, for machines whose newest run falls in the period."""
+    period = DeviceFilter(date_from=date_from, date_to=date_to, donor_id=donor_id, batch_id=batch_id)
+    result = Dashboard(date_from=date_from, date_to=date_to)
+    year, month = extract("year", Device.last_run_at), extract("month", Device.last_run_at)
+
+    counts = cast("Select[Any]", select(year, month, func.count(Device.id)).select_from(Device))
+    per_month = {
+        (int(y), int(m)): int(n)
+        for y, m, n in session.execute(_apply_filter(counts, period, donor_scope).group_by(year, month))
+    }
+    months = months_between(date_from, date_to)
+    result.processed = [MonthValue(m, per_month.get((m.year, m.month), 0)) for m in months]
+    result.total_processed = sum(per_month.values())
+
+    by_grade = cast("Select[Any]", select(Device.grade, func.count(Device.id)))
+    grades = _apply_filter(by_grade, period, donor_scope)
+    result.grades = {g or "?": int(n) for g, n in session.execute(grades.group_by(Device.grade)) if n}
+    erased = _apply_filter(select(func.count(Device.id)), period, donor_scope)
+    result.total_erased = session.scalar(erased.where(Device.erasure_status == "erased")) or 0
+
+    by_technique = cast(
+        "Select[Any]",
+        select(Certificate.technique, func.count(Certificate.id))
+        .select_from(Device)
+        .join(Certificate, Certificate.report_id == Device.latest_report_id),
+    )
+    techniques = _apply_filter(by_technique, period, donor_scope).group_by(Certificate.technique)
+    result.techniques = dict(
+        sorted(((t, int(n)) for t, n in session.execute(techniques)), key=lambda item: -item[1])
+    )
+
+    seconds = _seconds(session, Report.started_at, Report.finished_at)
+    timed_runs = cast(
+        "Select[Any]",
+        select(year, month, func.avg(seconds), func.count(Report.id))
+        .select_from(Device)
+        .join(Report, Report.id == Device.latest_report_id),
+    )
+    durations = _apply_filter(timed_runs, period, donor_scope).where(
+        Report.finished_at.is_not(None), Report.finished_at >= Report.started_at
+    )
+    per_month_time: dict[tuple[int, int], tuple[float, int]] = {
+        (int(y), int(m)): (float(avg), int(n))
+        for y, m, avg, n in session.execute(durations.group_by(year, month))
+        if avg is not None
+    }
+    for m in months:
+        avg, n = per_month_time.get((m.year, m.month), (None, 0))
+        result.durations.append(MonthValue(m, n, avg))
+    timed = sum(n for _avg, n in per_month_time.values())
+    if timed:
+        result.average_seconds = sum(avg * n for avg, n in per_month_time.values()) / timed
+
+    # Outcomes recorded in the period, for the devices in scope (whatever the date of their run).
+    outcomes = select(Outcome.kind, func.count(Outcome.id)).where(
+        and_(Outcome.date >= date_from, Outcome.date <= date_to)
+    )
+    if donor_id is not None or batch_id is not None or donor_scope is not None:
+        scope = DeviceFilter(donor_id=donor_id, batch_id=batch_id)
+        outcomes = outcomes.where(Outcome.device_id.in_(_apply_filter(select(Device.id), scope, donor_scope)))
+    result.outcomes = {k: int(n) for k, n in session.execute(outcomes.group_by(Outcome.kind))}
+    return result
+
+
+def visible_batches(session: Session, *, donor_scope: int | None) -> Sequence[Batch]:
+    return crud.list_batches(session, donor_scope=donor_scope)
+
+
+__all__ = [
+    "SORT_ORDERS",
+    "STATES",
+    "BatchCounts",
+    "Dashboard",
+    "MonthValue",
+    "batch_counts",
+    "batches_by_id",
+    "dashboard",
+    "donors_by_id",
+    "list_devices",
+    "months_between",
+    "visible_batches",
+]
