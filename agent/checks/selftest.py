@@ -109,7 +109,12 @@ def run_selftest(
                     check_id, "error", text(N_("the drive refused to start its self-test")), timer=timer
                 )
             poll = lambda: _nvme_poll(host, disk.path)  # noqa: E731
-    minutes = before.short_minutes or (NVME_SHORT_MINUTES if is_nvme else settings.default_short_minutes)
+    announced = disk.smart.short_test_minutes if disk.smart is not None else None
+    minutes = (
+        before.short_minutes
+        or announced
+        or (NVME_SHORT_MINUTES if is_nvme else settings.default_short_minutes)
+    )
     timeout = max(settings.min_timeout_s, minutes * 60 * settings.timeout_factor)
     interval = min(settings.poll_interval_s, max(1.0, minutes * 60 / 8))
     started = clock()
