@@ -17,7 +17,7 @@ from agent.checks._result import error
 from agent.checks.battery import check_batteries
 from agent.checks.cpu import check_cpu
 from agent.checks.disk_health import check_disk_health
-from agent.checks.interactive import InteractiveUI, run_interactive
+from agent.checks.interactive import INTERACTIVE_IDS, InteractiveUI, run_interactive
 from agent.checks.memory import MemorySettings, check_memory
 from agent.checks.network import check_network
 from agent.checks.read_scan import ScanSettings, check_read_scan
@@ -129,7 +129,8 @@ def run_checks(
     if "network" not in settings.skip:
         results.extend(_safe("network", lambda: [check_network(host, server_url=server_url)]))
     if "interactive" not in settings.skip:
-        results.extend(_safe("interactive", lambda: run_interactive(interactive, host)))
+        asked = [i for i in INTERACTIVE_IDS if i not in settings.skip]
+        results.extend(_safe("interactive", lambda: run_interactive(interactive, host, asked)))
 
     if worker is not None:
         note("selftest", 0.0)

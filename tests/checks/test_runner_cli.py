@@ -104,3 +104,15 @@ def test_check_cli_json_on_a_loop_device(loop_device: Callable[..., str]) -> Non
     ids = {c["id"] for c in report["checks"]}
     assert f"read-scan:{dev}" in ids and "memory" not in ids
     assert report["grade"]["grade"] in "ABCD"
+
+
+def test_interactive_checks_run_with_a_ui_and_can_be_skipped_one_by_one() -> None:
+    from tests.checks.test_interactive import ScriptedUI
+
+    heavy = {"read-scan", "memory", "cpu", "selftest", "network", "battery", "speakers", "usb-ports"}
+    settings = CheckSettings(skip=frozenset(heavy | {"webcam"}))
+    results = run_checks(Report(agent_version="t"), LiveHost(), interactive=ScriptedUI(), settings=settings)
+    by_id = {r.id: r for r in results}
+    assert set(by_id) == {"keyboard", "screen", "pointer", "appearance"}
+    assert all(r.answered_by == "technicien: Samir" for r in results)
+    assert by_id["appearance"].measurements["grade"] == "A"
