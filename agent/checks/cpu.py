@@ -193,8 +193,30 @@ class ThermalVerdict:
     notes: list[str] = field(default_factory=list)
 
 
+#: Limits below this are firmware nonsense (an ACPI zone announcing "critical" at 31 °C was
+#: seen in a real `sensors -u` output): such a sensor is judged against DEFAULT_CRITICAL_C.
+PLAUSIBLE_LIMIT_C = 50.0
+
+
+def _limit(sensor: Sensor) -> float:
+    limit = sensor.critical or sensor.maximum
+    return limit if limit is not None and limit >= PLAUSIBLE_LIMIT_C else DEFAULT_CRITICAL_C
+
+
+def _tightest(sample: Sample) -> tuple[Sensor, float] | None:
+    """The sensor closest to its own limit, and that limit."""
+    if not sample.sensors:
+        return None
+    sensor = min(sample.sensors, key=lambda x: _limit(x) - x.celsius)
+    return sensor, _limit(sensor)
+
+
 def analyse_thermal(samples: Sequence[Sample]) -> ThermalVerdict:
-    """Near-critical temperatures and throttling from samples taken under load (pure function)."""
+    """Near-critical temperatures and throttling from samples taken under load (pure function).
+
+    Each sensor is judged against its own limit (crit, else max): a package at 95 °C of 100 is
+    near critical, a PCH at 70 °C of 75 too, an ACPI zone at 77 °C of a bogus 31 °C is not.
+    """
     with_temp = [s for s in samples if s.sensors]
     verdict = ThermalVerdict(measured=bool(with_temp))
     counts = [s.throttle_count for s in samples if s.throttle_count is not None]
@@ -207,24 +229,25 @@ def analyse_thermal(samples: Sequence[Sample]) -> ThermalVerdict:
         return verdict
     hottest = max((s.hottest for s in with_temp if s.hottest), key=lambda x: x.celsius)
     verdict.max_temp_c = hottest.celsius
-    limits: list[float] = []
-    for s in with_temp:
-        for x in s.sensors:
-            limit = x.critical or x.maximum
-            if limit:
-                limits.append(limit)
-    critical: float = min(limits) if limits else DEFAULT_CRITICAL_C
-    verdict.critical_c = critical
-    if hottest.celsius >= critical - NEAR_CRITICAL_MARGIN_C:
-        verdict.near_critical = True
+    worst_headroom: float | None = None
     ratios: list[float] = []
     for s in with_temp:
-        hot = s.hottest
-        if s.freqs_mhz and s.max_freq_mhz and hot is not None:
+        tight = _tightest(s)
+        if tight is None:
+            continue
+        sensor, limit = tight
+        headroom = limit - sensor.celsius
+        if worst_headroom is None or headroom < worst_headroom:
+            worst_headroom = headroom
+            verdict.critical_c = limit
+            verdict.max_temp_c = max(verdict.max_temp_c or sensor.celsius, sensor.celsius)
+        if headroom <= NEAR_CRITICAL_MARGIN_C:
+            verdict.near_critical = True
+        if s.freqs_mhz and s.max_freq_mhz:
             ratio = (sum(s.freqs_mhz) / len(s.freqs_mhz)) / s.max_freq_mhz
             ratios.append(ratio)
             # Low frequency alone is power saving; low frequency while near the limit is throttling.
-            if ratio < THROTTLE_FREQ_RATIO and hot.celsius >= critical - 2 * NEAR_CRITICAL_MARGIN_C:
+            if ratio < THROTTLE_FREQ_RATIO and headroom <= 2 * NEAR_CRITICAL_MARGIN_C:
                 verdict.throttling = True
     verdict.min_freq_ratio = round(min(ratios), 2) if ratios else None
     return verdict

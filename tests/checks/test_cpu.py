@@ -95,3 +95,97 @@ def test_live_without_sensors_passes_on_correctness() -> None:
     assert result.measurements["work_units"] >= 2  # type: ignore[operator]
     if not result.measurements["temperature_measured"]:
         assert "non mesurable" in result.message
+
+
+# Real `sensors -u` outputs quoted verbatim in public monitoring-agent test suites (lm-sensors prints
+# the hwmon attributes in °C). The second is a hot two-socket server whose ACPI zone announces a
+# bogus 31.3 °C "critical" limit — firmware nonsense the analysis must not take at its word.
+SENSORS_IDLE_DESKTOP = """\
+coretemp-isa-0000
+Adapter: ISA adapter
+Package id 0:
+  temp1_input: 32.000
+  temp1_max: 80.000
+  temp1_crit: 100.000
+  temp1_crit_alarm: 0.000
+Core 0:
+  temp2_input: 28.000
+  temp2_max: 80.000
+  temp2_crit: 100.000
+  temp2_crit_alarm: 0.000
+
+acpitz-acpi-0
+Adapter: ACPI interface
+temp1:
+  temp1_input: 27.800
+  temp1_crit: 119.000
+"""
+SENSORS_HOT_SERVER = """\
+acpitz-virtual-0
+temp1:
+  temp1_input: 8.300
+  temp1_crit: 31.300
+
+coretemp-isa-0000
+Physical id 0:
+  temp1_input: 77.000
+  temp1_max: 82.000
+  temp1_crit: 92.000
+  temp1_crit_alarm: 0.000
+Core 0:
+  temp2_input: 75.000
+  temp2_max: 82.000
+  temp2_crit: 92.000
+  temp2_crit_alarm: 0.000
+Core 1:
+  temp3_input: 77.000
+  temp3_max: 82.000
+  temp3_crit: 92.000
+  temp3_crit_alarm: 0.000
+"""
+
+
+def hwmon_tree(sensors_u: str, bump_c: float = 0.0) -> ReplayHost:
+    """The /sys/class/hwmon files behind a `sensors -u` output (values back in millidegrees)."""
+    files: dict[str, str | bytes] = {}
+    for index, chip in enumerate(block for block in sensors_u.strip().split("\n\n") if block.strip()):
+        lines = chip.splitlines()
+        base = f"/sys/class/hwmon/hwmon{index}"
+        files[f"{base}/name"] = lines[0].split("-")[0] + "\n"
+        label = None
+        for line in lines[1:]:
+            if line.startswith("Adapter:"):
+                continue
+            if not line.startswith(" "):
+                label = line.rstrip(":")
+                continue
+            key, value = (part.strip() for part in line.split(":"))
+            if not key.startswith("temp") or key.endswith("_alarm"):
+                continue
+            celsius = float(value) + (bump_c if key.endswith("_input") else 0.0)
+            files[f"{base}/{key}"] = f"{round(celsius * 1000)}\n"
+            if key.endswith("_input") and label and not label.startswith("temp"):
+                files[f"{base}/{key.replace('_input', '_label')}"] = label + "\n"
+    return ReplayHost.build(files=files)
+
+
+def test_recorded_idle_desktop() -> None:
+    sample = read_sample(hwmon_tree(SENSORS_IDLE_DESKTOP), 0.0)
+    assert sorted((s.label, s.celsius, s.critical) for s in sample.sensors) == [
+        ("acpitz temp1", 27.8, 119.0),
+        ("coretemp Core 0", 28.0, 100.0),
+        ("coretemp Package id 0", 32.0, 100.0),
+    ]
+    assert analyse_thermal([sample]).near_critical is False
+
+
+def test_recorded_hot_server_with_a_bogus_acpi_limit() -> None:
+    samples = [
+        read_sample(hwmon_tree(SENSORS_HOT_SERVER, bump), t) for t, bump in enumerate((0.0, 5.0, 11.0))
+    ]
+    first = analyse_thermal(samples[:1])
+    assert first.near_critical is False  # 77 °C of 92: 15 °C of headroom; acpitz's 31.3 °C ignored
+    assert first.critical_c == 92.0
+    hot = analyse_thermal(samples)  # the package reaches 88 °C of 92
+    assert hot.near_critical is True
+    assert hot.max_temp_c == 88.0
