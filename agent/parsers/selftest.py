@@ -155,6 +155,15 @@ def _from_json(doc: dict[str, Any]) -> SelfTestStatus:
             )
             if entry is not None:
                 status.log.append(entry)
+    if any(isinstance(k, str) and k.startswith("scsi_self_test_") for k in doc):
+        # SCSI logs are numbered keys; the smartctl parser already reads them (in-progress row
+        # included, result 15), so its reading is reused rather than duplicated.
+        from agent.parsers.smartctl import parse_smartctl_object
+
+        smart = parse_smartctl_object(doc).smart
+        status.supported = True
+        status.log = list(smart.self_tests)
+        status.state = "running" if smart.self_test_in_progress else "idle"
     optional = (doc.get("nvme_controller_capabilities") or {}).get("self_test")
     if isinstance(optional, bool):
         status.supported = optional

@@ -331,7 +331,8 @@ class GuidedUI:
             "verified": _("verified"),
             "verification_failed": _("VERIFICATION FAILED"),
         }
-        text = f"{disk.device} {disk.model or ''}: {results.get(disk.result, disk.result)}"
+        name = " ".join(p for p in (disk.device, disk.model) if p)
+        text = f"{name}: {results.get(disk.result, disk.result)}"
         if disk.restarted:
             text += " " + _("(restarted after an interruption)")
         return text

@@ -181,3 +181,16 @@ def test_live_loop_device_is_not_available(loop_device) -> None:  # type: ignore
     results = check_selftests(LiveHost(), [Disk(name=dev.rsplit("/", 1)[1], path=dev)])
     assert results[0].status == "skipped"
     assert "non disponible sur cette machine" in results[0].message
+
+
+def test_scsi_json_log_through_the_smartctl_parser() -> None:
+    # No real SCSI self-test JSON is in the corpus: the layout is smartctl 7.x's `scsi_self_test_N`.
+    doc = (
+        '{"device": {"protocol": "SCSI"}, "scsi_self_test_0": {"code": {"value": 1, "string": "Background short"},'
+        ' "result": {"value": 15, "string": "Self test in progress ..."}, "power_on_time": {"hours": 4210}},'
+        ' "scsi_self_test_1": {"code": {"value": 1, "string": "Background short"},'
+        ' "result": {"value": 0, "string": "Completed"}, "power_on_time": {"hours": 4100}}}'
+    )
+    status = parse_smartctl_selftest(doc)
+    assert status.state == "running"
+    assert [(e.type, e.passed) for e in status.log] == [("short", None), ("short", True)]

@@ -51,7 +51,9 @@ class Server:
     def enrollment_code(self) -> str:
         out = subprocess.run(
             [str(BIN / "atelier-server"), "station", "code", "--data-dir", str(self.data_dir)],
-            capture_output=True, text=True, check=True,
+            capture_output=True,
+            text=True,
+            check=True,
         ).stdout
         return out.strip().splitlines()[-1].strip()
 
@@ -60,14 +62,25 @@ def start_server(data_dir: Path) -> Server:
     data_dir.mkdir(parents=True, exist_ok=True)
     created = subprocess.run(
         [str(BIN / "atelier-server"), "station", "create", "test-station", "--data-dir", str(data_dir)],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     token = created.strip().splitlines()[-1].strip()
     port = free_port()
     log = open(data_dir / "server.log", "wb")  # noqa: SIM115 - closed with the process
     process = subprocess.Popen(
-        [str(BIN / "atelier-server"), "--host", "127.0.0.1", "--port", str(port), "--data-dir", str(data_dir)],
-        stdout=log, stderr=subprocess.STDOUT,
+        [
+            str(BIN / "atelier-server"),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--data-dir",
+            str(data_dir),
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
@@ -77,7 +90,7 @@ def start_server(data_dir: Path) -> Server:
                 return Server(url, token, data_dir, process)
         except OSError:
             if process.poll() is not None:
-                raise RuntimeError((data_dir / "server.log").read_text())
+                raise RuntimeError((data_dir / "server.log").read_text()) from None
             time.sleep(0.1)
     process.kill()
     raise RuntimeError("atelier-server did not start in 60 s")

@@ -51,16 +51,35 @@ def device_bytes(device: str) -> bytes:
         return handle.read()
 
 
-def run(*args: str, env: dict[str, str] | None = None, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+def run(
+    *args: str, env: dict[str, str] | None = None, timeout: float = 300
+) -> subprocess.CompletedProcess[str]:
     full_env = {**os.environ, "ATELIER_CMDLINE": "/dev/null", **(env or {})}
     full_env.pop("ATELIER_DATA_DIR", None)
-    return subprocess.run([ATELIER, *args], capture_output=True, text=True, env=full_env, timeout=timeout, check=False)
+    return subprocess.run(
+        [ATELIER, *args], capture_output=True, text=True, env=full_env, timeout=timeout, check=False
+    )
 
 
 def unattended(data: Path, server_url: str, token: str, device: str, asset: str, *extra: str) -> list[str]:
     return [
-        "run", "--unattended", "--asset-code", asset, "--server", server_url, "--token", token,
-        "--disks", device, "--policy", "default", "--data-dir", str(data), "--skip-checks", *SKIP, *extra,
+        "run",
+        "--unattended",
+        "--asset-code",
+        asset,
+        "--server",
+        server_url,
+        "--token",
+        token,
+        "--disks",
+        device,
+        "--policy",
+        "default",
+        "--data-dir",
+        str(data),
+        "--skip-checks",
+        *SKIP,
+        *extra,
     ]
 
 
@@ -203,7 +222,18 @@ def test_full_data_partition_stops_before_erasing_anything(
 def test_station_register_with_a_one_time_code(tmp_path: Path, server: Server) -> None:
     data = tmp_path / "data"
     code = server.enrollment_code()
-    result = run("station", "register", "--server", server.url, "--code", code, "--name", "poste-test", "--data-dir", str(data))
+    result = run(
+        "station",
+        "register",
+        "--server",
+        server.url,
+        "--code",
+        code,
+        "--name",
+        "poste-test",
+        "--data-dir",
+        str(data),
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     station = data / "station.toml"
     assert station.stat().st_mode & 0o777 == 0o600 and "token" in station.read_text()

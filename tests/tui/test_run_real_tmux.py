@@ -71,7 +71,7 @@ def answer_interactive_checks(tmux: Tmux, texts: dict[str, str], log: list[str])
         if texts["confirm"] in screen:
             return screen
         line = last_line(screen)
-        question = " ".join(screen.splitlines()[-12:]).lower()
+        question = " ".join([row for row in screen.splitlines() if row.strip()][-12:]).lower()
         if line.startswith(">") and "Portez ce vieux whisky" in screen:
             reply = "Portez ce vieux whisky au juge blond qui fume 1234567890"
         elif "pixels" in line:
@@ -101,9 +101,24 @@ def test_guided_run_on_a_loop_device_with_the_real_server(
     device = loop_device(32 * 1024 * 1024)
     asset = f"PC-TMUX-{lang.upper()}1"
     argv = [
-        ATELIER, "run", "--lang", lang, "--data-dir", str(tmp_path / "data"), "--server", server.url,
-        "--token", server.token, "--disks", device, "--policy", "default",
-        "--skip-checks", "memory", "cpu", "selftest",
+        ATELIER,
+        "run",
+        "--lang",
+        lang,
+        "--data-dir",
+        str(tmp_path / "data"),
+        "--server",
+        server.url,
+        "--token",
+        server.token,
+        "--disks",
+        device,
+        "--policy",
+        "default",
+        "--skip-checks",
+        "memory",
+        "cpu",
+        "selftest",
     ]
     env = {"TERM": "linux", "ATELIER_CMDLINE": "/dev/null", "PATH": os.environ["PATH"]}
     tmux = Tmux(argv, env=env)
@@ -128,8 +143,9 @@ def test_guided_run_on_a_loop_device_with_the_real_server(
         assert "EXIT=0" in tmux.wait_for("EXIT=", timeout=20)
     finally:
         tmux.close()
-        (ROOT / ".pytest-screens").mkdir(exist_ok=True)
+        shots = Path(os.environ.get("ATELIER_SCREENS_DIR", "/tmp/atelier-screens"))
+        shots.mkdir(exist_ok=True)
         for name, screen in screens.items():
-            (ROOT / ".pytest-screens" / f"run-{lang}-{name}.txt").write_text(screen)
+            (shots / f"run-{lang}-{name}.txt").write_text(screen)
     record = server.device(asset)
     assert record is not None and record["report_count"] == 1
