@@ -8,9 +8,12 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from agent.checks.memory import MemorySettings
 from agent.checks.read_scan import ScanSettings
 from agent.checks.runner import CheckSettings, profile_settings, run_checks
+from agent.cli.main import main
 from agent.host import LiveHost
 from agent.report import Disk, Report
 
@@ -53,15 +56,13 @@ def test_profiles() -> None:
     assert profile_settings("quick").memory.full_patterns is False
 
 
-def test_disk_health_cli_prints_one_line_per_drive(fixtures: Path) -> None:
+def test_disk_health_cli_prints_one_line_per_drive(
+    fixtures: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     files = [fixtures / "smartctl/scrutiny/smart-nvme-failed.json", fixtures / "smartctl/peracotta/three.txt"]
-    out = subprocess.run(
-        [sys.executable, "-m", "agent.cli.main", "disk-health", *map(str, files)],
-        capture_output=True,
-        text=True,
-    )
-    lines = [json.loads(line) for line in out.stdout.splitlines()]
-    assert out.returncode == 1  # a failing drive was found
+    code = main(["disk-health", *map(str, files)])
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert code == 1  # a failing drive was found
     assert lines[0]["health"] == "failing"
     assert lines[0]["model"] == "Samsung SSD 970 EVO 500GB"
     assert lines[0]["reasons"][0]["code"] == "nvme-media-errors"
@@ -70,14 +71,11 @@ def test_disk_health_cli_prints_one_line_per_drive(fixtures: Path) -> None:
     assert set(lines[0]) == {"file", "model", "serial", "health", "reasons"}
 
 
-def test_disk_health_cli_bad_file(tmp_path: Path) -> None:
+def test_disk_health_cli_bad_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     bad = tmp_path / "x.json"
     bad.write_text("{truncated")
-    out = subprocess.run(
-        [sys.executable, "-m", "agent.cli.main", "disk-health", str(bad)], capture_output=True, text=True
-    )
-    assert out.returncode == 3
-    assert "Traceback" not in out.stderr
+    assert main(["disk-health", str(bad)]) == 3
+    assert "ce n'est pas du JSON de smartctl" in capsys.readouterr().err
 
 
 def test_check_cli_json_on_a_loop_device(loop_device: Callable[..., str]) -> None:

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from agent.cli.main import main
 from agent.errors import InputError
 from agent.grading import grade_report, load_policy, parse_policy
 from agent.report import Battery, CheckResult, Disk, Memory, MemoryModule, Report
@@ -178,28 +177,18 @@ def test_bad_policies_are_input_errors(tmp_path: Path) -> None:
         load_policy(str(tmp_path / "missing.toml"))
 
 
-def test_grade_cli_regrades_a_stored_report(fixtures: Path, tmp_path: Path) -> None:
+def test_grade_cli_regrades_a_stored_report(
+    fixtures: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     report = machine_report(fixtures, "alecase")
     report.disks = [smartctl_disk(fixtures, HDD_FAILING)]
     path = tmp_path / "report.json"
     path.write_text(report.model_dump_json())
-    out = subprocess.run(
-        [sys.executable, "-m", "agent.cli.main", "grade", "--from", str(path), "--json"],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    assert json.loads(out.stdout)["grade"] == "B"
-    human = subprocess.run(
-        [sys.executable, "-m", "agent.cli.main", "grade", "--from", str(path)],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    assert "Note proposée" in human.stdout or "B" in human.stdout
+    assert main(["grade", "--from", str(path), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["grade"] == "B"
+    assert main(["grade", "--from", str(path)]) == 0
+    assert "Classement proposé : B" in capsys.readouterr().out
     bad = tmp_path / "bad.json"
     bad.write_text("{not json")
-    failed = subprocess.run(
-        [sys.executable, "-m", "agent.cli.main", "grade", "--from", str(bad)], capture_output=True, text=True
-    )
-    assert failed.returncode == 3
+    assert main(["grade", "--from", str(bad)]) == 3
+    assert "n'est pas un rapport JSON" in capsys.readouterr().err
