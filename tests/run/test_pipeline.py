@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from run_fake_server import Script, scripted_server
+from tests.run.run_fake_server import Script, scripted_server
 from run_stubs import Crash, StubWorld
 
 from agent.config import load_settings

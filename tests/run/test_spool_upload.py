@@ -9,7 +9,7 @@ import uuid
 from pathlib import Path
 
 import pytest
-from run_fake_server import Script, scripted_server
+from tests.run.run_fake_server import Script, scripted_server
 
 from agent.errors import EnvironmentProblem
 from agent.spool import Spool, check_free_space

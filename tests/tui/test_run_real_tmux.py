@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from run_server import Server, start_server, stop_server
+from tests.run.run_server import Server, start_server, stop_server
 from tmux_driver import Tmux
 
 pytestmark = [pytest.mark.root, pytest.mark.slow]
