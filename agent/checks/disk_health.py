@@ -423,8 +423,10 @@ def check_disk_health(disk: Disk) -> CheckResult:
     started = datetime.now(UTC)
     verdict = assess_smart(disk.smart, disk)
     summary = verdict.summary
-    detail = "; ".join(r.text.local() for r in verdict.reasons)
-    detail_en = "; ".join(r.text.en for r in verdict.reasons)
+    # "no SMART data" would only repeat the summary of an unknown verdict.
+    shown = [r for r in verdict.reasons if not (r.code == "no-smart" and r.text.en == "no SMART data")]
+    detail = "; ".join(r.text.local() for r in shown)
+    detail_en = "; ".join(r.text.en for r in shown)
     measurements: dict[str, float | int | str | bool | None] = {
         "health": verdict.health,
         "reasons": ",".join(r.code for r in verdict.reasons),

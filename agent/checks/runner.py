@@ -43,7 +43,7 @@ def profile_settings(profile: str) -> CheckSettings:
     if profile == "full":
         return CheckSettings(
             memory=MemorySettings(share=0.7, full_patterns=True, engine="auto", time_budget_s=1800),
-            scan=ScanSettings(mode="full", time_budget_s=4 * 3600),
+            scan=ScanSettings(mode="full", chunk_bytes=4 << 20, time_budget_s=4 * 3600),
             cpu_seconds=120.0,
             battery_discharge_s=60.0,
         )
