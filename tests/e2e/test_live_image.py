@@ -22,8 +22,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from server import running_server, server_available
-from vm import (
+
+from tests.e2e.server import running_server, server_available
+from tests.e2e.vm import (
     IMAGE_OUT,
     OVMF,
     ROOT,

@@ -8,7 +8,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from _erase_support import (
+
+from agent.report import SignedCertificate
+from tests.erase._erase_support import (
     SENTINEL,
     MiB,
     atelier,
@@ -18,8 +20,6 @@ from _erase_support import (
     read_uncached,
     sha256_of,
 )
-
-from agent.report import SignedCertificate
 
 pytestmark = pytest.mark.root
 

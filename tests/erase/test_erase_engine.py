@@ -10,7 +10,6 @@ from typing import Any
 
 import psutil
 import pytest
-from _erase_support import SENTINEL, MiB, backing_file, read_uncached
 
 from agent.erase.device import open_device
 from agent.erase.engine import write_pass
@@ -22,6 +21,7 @@ from agent.erase.verify import verify_pattern
 from agent.host import LiveHost
 from agent.probes.usage import disk_usages
 from agent.report import Disk
+from tests.erase._erase_support import SENTINEL, MiB, backing_file, read_uncached
 
 pytestmark = pytest.mark.root
 

@@ -9,11 +9,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from test_external_reports import blancco_xml
 
 from agent.certs.sign import verify_certificate_bytes
 from agent.cli.main import main
 from agent.report import SignedCertificate
+from tests.erase.test_external_reports import blancco_xml
 
 MiB = 1024 * 1024
 pytestmark = pytest.mark.root

@@ -11,8 +11,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.run.run_fake_server import Script, scripted_server
-from run_stubs import Crash, StubWorld
 
 from agent.config import load_settings
 from agent.errors import EnvironmentProblem, UsageError
@@ -22,6 +20,8 @@ from agent.run.state import RunState
 from agent.spool import Spool
 from agent.tui.log import LogUI
 from agent.upload import ServerClient, sync_all
+from tests.run.run_fake_server import Script, scripted_server
+from tests.run.run_stubs import Crash, StubWorld
 
 
 def make(

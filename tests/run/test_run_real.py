@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from tests.run.run_server import Server, dropping_relay, free_port, start_server, stop_server
 
 pytestmark = [pytest.mark.root, pytest.mark.slow]

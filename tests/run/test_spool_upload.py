@@ -9,11 +9,11 @@ import uuid
 from pathlib import Path
 
 import pytest
-from tests.run.run_fake_server import Script, scripted_server
 
 from agent.errors import EnvironmentProblem
 from agent.spool import Spool, check_free_space
 from agent.upload import ServerClient, backoff_delays, sync_all
+from tests.run.run_fake_server import Script, scripted_server
 
 
 def payload(asset: str = "PC-0001") -> tuple[str, bytes]:

@@ -10,7 +10,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from tmux_driver import Tmux
+
+from tests.tui.tmux_driver import Tmux
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = ROOT / "tests" / "tui" / "stub_app.py"

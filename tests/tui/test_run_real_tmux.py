@@ -11,8 +11,9 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+
 from tests.run.run_server import Server, start_server, stop_server
-from tmux_driver import Tmux
+from tests.tui.tmux_driver import Tmux
 
 pytestmark = [pytest.mark.root, pytest.mark.slow]
 
