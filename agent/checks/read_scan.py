@@ -74,15 +74,18 @@ def _open(path: str) -> tuple[int, bool]:
     return os.open(path, os.O_RDONLY | os.O_CLOEXEC), False
 
 
+#: Offsets stay multiples of this (O_DIRECT needs logical-block alignment; 4096 covers 512e and 4Kn).
+ALIGN = 4096
+
+
 def _offsets(size: int, settings: ScanSettings) -> list[int]:
     chunk = settings.chunk_bytes
-    last = max(size - chunk, 0) // chunk * chunk
-    total_chunks = last // chunk + 1
-    if settings.mode == "full" or settings.samples >= total_chunks:
-        return list(range(0, last + 1, chunk))
-    step = last / (settings.samples - 1) if settings.samples > 1 else 0
-    # Always the first and last chunk (partition tables, backup GPT), evenly spread in between.
-    return sorted({int(i * step) // chunk * chunk for i in range(settings.samples)})
+    if settings.mode == "full" or settings.samples * chunk >= size:
+        return list(range(0, size, chunk))
+    # Evenly spread, always including the very start (partition table) and the very end (backup GPT).
+    tail = max(size - chunk, 0) // ALIGN * ALIGN
+    count = max(settings.samples, 2)
+    return sorted({int(i * tail / (count - 1)) // ALIGN * ALIGN for i in range(count)})
 
 
 PReadV = Callable[[int, list[memoryview], int], int]
