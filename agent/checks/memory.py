@@ -107,7 +107,7 @@ def _external(
             failure = "memtester FAILURE"
     else:
         if "Status: FAIL" in output:
-            match = re.search(r"[Mm]iscompare.*?(0x[0-9a-f]+)", output)
+            match = re.search(r"miscompare.*? at (0x[0-9a-f]+)", output, re.IGNORECASE)
             failure = f"address {match.group(1)}" if match else "stressapptest FAIL"
     if run.timed_out:
         return result("memory", "error", text(N_("{tool} did not finish in time"), tool=engine), timer=timer)

@@ -99,3 +99,21 @@ def test_memtester_engine_live() -> None:
     result = check_memory(LiveHost(), MemorySettings(max_bytes=1 * BLOCK, engine="memtester"))
     assert result.status == "pass", result.message
     assert result.measurements["tested_bytes"] == BLOCK
+
+
+def test_stressapptest_failure_output_fails() -> None:
+    # Lines as stressapptest's worker.cc prints them on a miscompare, then its final status.
+    out = (
+        "Log: Starting worker threads\n"
+        "Hardware Error: miscompare on CPU 1(0x2) at 0x7f3a2c001040(0x0:DIMM Unknown): "
+        "read:0x00000000ffffffff, reread:0x00000000ffffffff expected:0x00000001ffffffff\n"
+        "Stats: Completed: 1843.00M in 2.01s 916.77MB/s\n"
+        "Status: FAIL - test discovered HW problems\n"
+    )
+    host = ReplayHost.build(
+        files={"/proc/meminfo": MEMINFO}, commands={("stressapptest", "-M", "64", "-s", "2", "-W"): (1, out)}
+    )
+    settings = MemorySettings(max_bytes=64 * BLOCK, engine="stressapptest", time_budget_s=2)
+    result = check_memory(host, settings)
+    assert result.status == "fail"
+    assert result.measurements["error_range"] == "address 0x7f3a2c001040"
