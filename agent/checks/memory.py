@@ -103,12 +103,22 @@ def _external(
         match = re.search(r"FAILURE: (0x[0-9a-f]+) != (0x[0-9a-f]+) at offset (0x[0-9a-f]+)", output)
         if match:
             failure = f"offset {match.group(3)} ({match.group(1)} != {match.group(2)})"
-        elif run.returncode not in (0,) and "FAILURE" in output:
+        elif run.returncode > 0 and run.returncode & 0x06:
+            # memtester(8): bit 1 = stuck-address test failed, bit 2 = another test failed
+            # (bit 0 = could not allocate / lock: the tool's problem, not the RAM's).
             failure = "memtester FAILURE"
     else:
-        if "Status: FAIL" in output:
-            match = re.search(r"miscompare.*? at (0x[0-9a-f]+)", output, re.IGNORECASE)
-            failure = f"address {match.group(1)}" if match else "stressapptest FAIL"
+        match = re.search(r"miscompare.*? at (0x[0-9a-f]+)", output, re.IGNORECASE)
+        if match:
+            failure = f"address {match.group(1)}"
+        elif "Status: FAIL" in output and "HW problems" in output:
+            failure = "stressapptest FAIL"
+        elif "Status: FAIL" in output:
+            # "procedural errors": stressapptest itself could not run as asked.
+            detail = output.strip().splitlines()[-1][:160] if output.strip() else ""
+            return result(
+                "memory", "error", text(N_("the check could not run: {detail}"), detail=detail), timer=timer
+            )
     if run.timed_out:
         return result("memory", "error", text(N_("{tool} did not finish in time"), tool=engine), timer=timer)
     if failure:
