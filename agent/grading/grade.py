@@ -15,6 +15,8 @@ from agent.i18n import N_
 from agent.report import CheckResult, Disk, Grade, GradeReason, Report, Upgrade
 
 Outcome = Literal["reuse", "reuse-after-upgrade", "parts", "recycle"]
+#: CPU flags of the x86-64-v2 level (as /proc/cpuinfo names them).
+X86_64_V2 = frozenset({"cx16", "lahf_lm", "popcnt", "sse4_1", "sse4_2", "ssse3"})
 _ORDER: dict[GradeLetter, int] = {"A": 0, "B": 1, "C": 2, "D": 3}
 _OUTCOME: dict[GradeLetter, Outcome] = {
     "A": "reuse",
@@ -167,6 +169,20 @@ def _cpu_findings(report: Report) -> Iterator[Finding]:
             "cpu-32bit",
             text(N_("32-bit-only processor {model}: no current system runs on it"), model=cpu.model or "?"),
         )
+    elif cpu is not None and cpu.is_64bit and report.cpus[0].flags:
+        flags = set(report.cpus[0].flags)
+        # x86-64-v2 (2009 onwards): what RHEL 9 and a few other current systems require.
+        missing = sorted(X86_64_V2 - flags)
+        if missing:
+            yield Finding(
+                "cpu-old-isa",
+                text(
+                    N_(
+                        "processor without {flags} (x86-64-v2): some current Linux systems no longer run on it"
+                    ),
+                    flags=", ".join(missing),
+                ),
+            )
     check = _check(report, "cpu")
     if check is None:
         return

@@ -29,6 +29,7 @@ KNOWN_RULES = (
     "battery-replace",
     "battery-worn",
     "cpu-32bit",
+    "cpu-old-isa",
     "cpu-errors",
     "memory-errors",
     "overheating",

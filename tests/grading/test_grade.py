@@ -85,7 +85,7 @@ def test_old_desktop_with_little_ram_gets_a_memory_upgrade(fixtures: Path) -> No
     report = machine_report(fixtures, "viavai", slots_total=2)  # Celeron, 1 x 1 GB DDR2 DIMM
     report.disks = [smartctl_disk(fixtures, SSD)]
     grade = grade_report(report)
-    assert rules(report) == {"ram-low": "B"}
+    assert rules(report) == {"ram-low": "B", "cpu-old-isa": "A"}  # Prescott: no SSE4, disclosed
     assert grade.upgrades[0].message_fr == "ajouter 4 Go de DDR2 DIMM (1 emplacement libre)"
     assert grade.windows11 is not None and grade.windows11.eligible is False
 
@@ -192,3 +192,37 @@ def test_grade_cli_regrades_a_stored_report(
     bad.write_text("{not json")
     assert main(["grade", "--from", str(bad)]) == 3
     assert "n'est pas un rapport JSON" in capsys.readouterr().err
+
+
+def _machines(fixtures: Path) -> list[str]:
+    base = fixtures / "machines" / "peracotta"
+    return sorted(
+        p.name for p in base.iterdir() if (p / "lscpu.txt").is_file() and (p / "lscpu.txt").stat().st_size
+    )
+
+
+# Every real machine of the corpus with the same healthy 500 GB hard disk: (grade, rules that fire).
+EXPECTED = {
+    "2014-castes-mbp": ("B", {"hdd-system-disk"}),
+    "2018-castes-mbp": ("B", {"hdd-system-disk"}),
+    "77": ("D", {"hdd-system-disk", "cpu-32bit"}),  # Celeron (Prescott), 32-bit only
+    "cassone": ("D", {"hdd-system-disk", "cpu-32bit"}),  # Athlon 4 (K7)
+    "rottame": ("B", {"hdd-system-disk", "ram-low", "cpu-old-isa"}),  # Pentium D, 512 MB DDR2
+    "travasato": ("B", {"hdd-system-disk", "cpu-old-isa"}),  # Core 2 Quad Q6600: no SSE4.1/4.2
+    "alecase": ("B", {"hdd-system-disk"}),  # Core i7-2600, 16 GB
+}
+
+
+def test_every_corpus_machine_is_graded(fixtures: Path) -> None:
+    machines = _machines(fixtures)
+    assert len(machines) >= 20
+    for machine in machines:
+        report = machine_report(fixtures, machine)
+        report.disks = [smartctl_disk(fixtures, HDD_OK)]
+        grade = grade_report(report)
+        fired = {r.rule for r in grade.reasons}
+        if machine in EXPECTED:
+            assert (grade.grade, fired) == EXPECTED[machine], machine
+        assert grade.windows11 is not None and grade.windows11.eligible is not True  # no TPM/UEFI facts here
+        if "cpu-32bit" in fired:
+            assert grade.linux_desktop is not None and grade.linux_desktop.eligible is False
