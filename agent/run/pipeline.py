@@ -164,7 +164,7 @@ class Pipeline:
 
     # -- the run --------------------------------------------------------------------------
     def run(self) -> RunSummary:
-        check_free_space(self.options.data_dir, self.settings.min_free_mb)
+        check_free_space(self.options.data_dir, self.settings.min_free_mb, write_probe=False)
         serial, uuid = self._identity()
         resumed = None
         if not self.options.fresh:

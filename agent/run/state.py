@@ -38,6 +38,10 @@ STEPS: tuple[str, ...] = (
 )
 
 
+#: Empty file next to state.json once the run is over.
+FINISHED_MARK = "finished"
+
+
 def _now() -> datetime:
     return datetime.now(UTC)
 
@@ -99,7 +103,10 @@ class RunStore:
         state.updated_at = _now()
         path = self.directory(state) / "state.json"
         try:
-            return atomic_write(path, state.model_dump_json(indent=1).encode("utf-8"))
+            written = atomic_write(path, state.model_dump_json(indent=1).encode("utf-8"))
+            if state.finished:
+                atomic_write(path.parent / FINISHED_MARK, b"")
+            return written
         except OSError as err:
             if err.errno in (errno.ENOSPC, errno.EDQUOT):
                 raise disk_full_error(self.root.parent, err) from err
@@ -109,11 +116,13 @@ class RunStore:
                 )
             ) from err
 
-    def load_all(self) -> list[RunState]:
+    def load_all(self, *, include_finished: bool = False) -> list[RunState]:
         states: list[RunState] = []
         if not self.root.is_dir():
             return states
         for path in sorted(self.root.glob("*/state.json")):
+            if not include_finished and (path.parent / FINISHED_MARK).exists():
+                continue  # a stick holds hundreds of finished runs: do not parse them at start-up
             try:
                 states.append(RunState.model_validate_json(path.read_bytes()))
             except (OSError, ValidationError, ValueError):

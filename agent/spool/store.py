@@ -129,11 +129,12 @@ def _asset_code(path: Path) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def check_free_space(data_dir: Path, min_free_mb: int) -> None:
+def check_free_space(data_dir: Path, min_free_mb: int, *, write_probe: bool = True) -> None:
     """Refuse to start (or to erase) when the report could not be kept afterwards.
 
     Checked twice: with statvfs, and by really writing a probe file, because a FAT partition
-    can announce free clusters it cannot allocate.
+    can announce free clusters it cannot allocate. The probe (a synced write) is skipped at
+    start-up, where it would delay the first screen on a slow stick; it runs before erasing.
     """
     data_dir = Path(data_dir)
     try:
@@ -145,6 +146,8 @@ def check_free_space(data_dir: Path, min_free_mb: int) -> None:
         ) from err
     if free < min_free_mb * 1024 * 1024:
         raise disk_full_error(data_dir)
+    if not write_probe:
+        return
     probe = data_dir / ".atelier-space-check"
     try:
         atomic_write(probe, b"\0" * min(64 * 1024, max(min_free_mb, 1) * 1024 * 1024))

@@ -57,7 +57,7 @@ def test_unattended_run_without_server_spools_then_sync_delivers_once(data_dir: 
     assert report["report_id"] == summary.report_id and report["grade"]["grade"] == "A"
     assert "interactive checks skipped: unattended run" in report["notes"]
     assert [c["status"] for c in report["checks"] if c["id"] == "keyboard"] == ["skipped"]
-    state = RunStore(data_dir).load_all()[0]
+    state = RunStore(data_dir).load_all(include_finished=True)[0]
     assert state.finished and state.exit_code == 6
     assert {k: v.status for k, v in state.steps.items()}["erase"] == "done"
     script = Script(["store"])
@@ -99,7 +99,7 @@ def test_crash_during_erasure_resumes_and_certificate_says_restarted(data_dir: P
     assert [(d.result, d.restarted) for d in summary.disks] == [("erased", True)]
     report = json.loads(Spool(data_dir).pending()[0].path.read_bytes())
     assert report["certificates"][0]["certificate"]["restarted"] is True
-    assert RunStore(data_dir).load_all()[0].erasure["/dev/stubdisk0"].attempts == 2
+    assert RunStore(data_dir).load_all(include_finished=True)[0].erasure["/dev/stubdisk0"].attempts == 2
 
 
 def test_finished_disk_is_never_erased_again(data_dir: Path) -> None:
@@ -146,11 +146,11 @@ def test_data_partition_filling_up_before_erasure_stops_it(data_dir: Path) -> No
 
     real = module.check_free_space
 
-    def fills_up(path: Path, mb: int) -> None:
+    def fills_up(path: Path, mb: int, **kwargs: Any) -> None:
         calls["n"] += 1
         if calls["n"] >= 2:
             raise EnvironmentProblem("La partition de données est pleine")
-        real(path, mb)
+        real(path, mb, **kwargs)
 
     module.check_free_space = fills_up  # type: ignore[assignment]
     try:
