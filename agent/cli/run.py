@@ -20,7 +20,16 @@ if TYPE_CHECKING:
 
 def register(subparsers: Subparsers) -> None:
     parser = add_command(
-        subparsers, "run", _("inventory, test, erase and grade this machine, then send the report")
+        subparsers,
+        "run",
+        _("inventory, test, erase and grade this machine, then send the report"),
+        epilog=_(
+            "exit codes: 0 all done and delivered; 1 an erasure failed or is incomplete, or a check failed; "
+            "2 usage; 3 unreadable input; 4 erasure refused for safety or not confirmed; "
+            "5 environment (data partition full…); 6 report kept on the USB stick, not delivered "
+            "(atelier sync sends it); 130 interrupted"
+        ),
+    )
     )
     parser.add_argument(
         "--unattended", action="store_true", help=_("no question at all: everything from configuration")
