@@ -30,7 +30,6 @@ def register(subparsers: Subparsers) -> None:
             "(atelier sync sends it); 130 interrupted"
         ),
     )
-    )
     parser.add_argument(
         "--unattended", action="store_true", help=_("no question at all: everything from configuration")
     )
