@@ -5,12 +5,37 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
-from agent.i18n import _, current_language
+from agent.i18n import N_, _, current_language
 from agent.report import CheckResult, Grade
 
 _STATUS_FR = {"pass": "OK", "warn": "ATTENTION", "fail": "ÉCHEC", "skipped": "non fait", "error": "erreur"}
 _STATUS_EN = {"pass": "OK", "warn": "WARNING", "fail": "FAILED", "skipped": "skipped", "error": "error"}
 _STYLE = {"pass": "green", "warn": "yellow", "fail": "bold red", "skipped": "dim", "error": "magenta"}
+
+
+_NAMES = {
+    "disk-health": N_("Disk health"),
+    "selftest": N_("SMART self-test"),
+    "read-scan": N_("Disk read"),
+    "memory": N_("Memory"),
+    "cpu": N_("Processor and cooling"),
+    "battery": N_("Battery"),
+    "network": N_("Network"),
+    "keyboard": N_("Keyboard"),
+    "screen": N_("Screen"),
+    "speakers": N_("Speakers"),
+    "webcam": N_("Webcam"),
+    "pointer": N_("Touchpad / mouse"),
+    "usb-ports": N_("USB ports"),
+    "appearance": N_("Appearance"),
+}
+
+
+def check_label(check_id: str) -> str:
+    """ "disk-health:/dev/sda" -> "Santé du disque /dev/sda"."""
+    kind, _sep, subject = check_id.partition(":")
+    name = _(_NAMES[kind]) if kind in _NAMES else kind
+    return f"{name} {subject}".strip()
 
 
 def _status(status: str) -> str:
@@ -25,7 +50,7 @@ def print_checks(console: Console, checks: list[CheckResult]) -> None:
     table.add_column(_("Time"), justify="right")
     for check in checks:
         table.add_row(
-            check.id,
+            check_label(check.id),
             f"[{_STYLE.get(check.status, '')}]{_status(check.status)}[/]",
             check.message,
             f"{check.duration_s:.0f} s" if check.duration_s >= 1 else "",
@@ -63,4 +88,4 @@ def print_grade(console: Console, grade: Grade) -> None:
         console.print(f"[bold]{step}[/]")
 
 
-__all__ = ["print_checks", "print_grade"]
+__all__ = ["check_label", "print_checks", "print_grade"]
