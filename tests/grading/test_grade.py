@@ -226,3 +226,35 @@ def test_every_corpus_machine_is_graded(fixtures: Path) -> None:
         assert grade.windows11 is not None and grade.windows11.eligible is not True  # no TPM/UEFI facts here
         if "cpu-32bit" in fired:
             assert grade.linux_desktop is not None and grade.linux_desktop.eligible is False
+
+
+def test_failed_self_test_and_read_errors_fail_the_disk(fixtures: Path) -> None:
+    report = machine_report(fixtures, "alecase")
+    report.disks = [smartctl_disk(fixtures, SSD)]
+    report.checks = [CheckResult(id="read-scan:/dev/sda", status="fail", message="")]
+    grade = grade_report(report)
+    assert {r.rule for r in grade.reasons} == {"disk-read-errors"}
+    assert grade.upgrades[0].part == "disk:sda"
+    report.checks.append(CheckResult(id="selftest:/dev/sda", status="fail", message=""))
+    grade = grade_report(report)
+    assert {r.rule for r in grade.reasons} == {"disk-failing", "disk-read-errors"}
+    assert len(grade.upgrades) == 1  # one disk, one replacement
+
+
+def test_a_recorded_disk_health_check_wins_over_the_smart_data(fixtures: Path) -> None:
+    report = machine_report(fixtures, "alecase")
+    report.disks = [smartctl_disk(fixtures, HDD_FAILING)]
+    report.checks = [
+        CheckResult(id="disk-health:/dev/sda", status="fail", message="", measurements={"health": "failing"})
+    ]
+    assert "disk-failing" in rules(report)
+    report.disks.append(Disk(name="sdb", path="/dev/sdb", is_boot_medium=True, transport="usb"))
+    assert "no-disk" not in rules(report)  # the boot stick is not the machine's disk
+
+
+def test_no_internal_disk(fixtures: Path) -> None:
+    report = machine_report(fixtures, "alecase")
+    report.disks = [Disk(name="sdb", path="/dev/sdb", is_boot_medium=True, transport="usb")]
+    grade = grade_report(report)
+    assert {r.rule for r in grade.reasons} == {"no-disk"}
+    assert grade.upgrades[0].message_fr.startswith("ajouter un SSD")
