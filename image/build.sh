@@ -41,11 +41,12 @@ START=$(date +%s)
 WHEELS="$BUILD/wheels"
 rm -rf "$WHEELS" "$BUILD/src"
 mkdir -p "$WHEELS" "$BUILD/src"
+COMMIT=$(git -C "$REPO" rev-parse HEAD) # taken once: other work may commit during the build
 if [ "$SRC_MODE" = worktree ]; then
 	git -C "$REPO" ls-files -co --exclude-standard -- agent pyproject.toml |
 		tar -C "$REPO" -cf - -T - | tar -C "$BUILD/src" -xf -
 else
-	git -C "$REPO" archive HEAD agent pyproject.toml | tar -C "$BUILD/src" -xf -
+	git -C "$REPO" archive "$COMMIT" agent pyproject.toml | tar -C "$BUILD/src" -xf -
 fi
 touch "$BUILD/src/README.md"
 log "building the Atelier wheel ($SRC_MODE)"
@@ -73,8 +74,18 @@ fi
 
 # 3. live-build, from a full clean every time (partial rebuilds fail: notes/image.md).
 LB="$BUILD/lb"
-if [ -d "$LB" ]; then (cd "$LB" && lb clean --all >/dev/null 2>&1) || true; fi
-rm -rf "$LB"
+remove_lb() {
+	# A build killed half-way can leave /proc, /sys or /dev bind-mounted in the chroot: `rm -rf`
+	# would then walk into the host's /dev. Unmount first, refuse if anything is still mounted.
+	[ -d "$LB" ] || return 0
+	(cd "$LB" && lb clean --all >/dev/null 2>&1) || true
+	if grep -q " $LB/" /proc/mounts; then
+		echo "still mounted under $LB (see /proc/mounts): unmount, then rerun" >&2
+		exit 1
+	fi
+	rm -rf "$LB"
+}
+remove_lb
 mkdir -p "$LB"
 cp -a "$HERE/config" "$LB/config"
 mkdir -p "$LB/config/includes.chroot/opt/atelier-wheels" "$LB/config/includes.chroot/usr/share/doc/atelier"
@@ -101,7 +112,7 @@ cp "$HERE/pxe/boot.ipxe" "$OUT/pxe/boot.ipxe"
 	echo "# Atelier live image manifest"
 	echo "built: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
 	echo "source_date_epoch: $SOURCE_DATE_EPOCH"
-	echo "atelier_commit: $(git -C "$REPO" rev-parse HEAD) ($SRC_MODE)"
+	echo "atelier_commit: $COMMIT ($SRC_MODE)"
 	echo "suite: bookworm"
 	echo "snapshot: ${SNAPSHOT:-none (deb.debian.org of the build day)}"
 	echo "live_build: $(dpkg-query -W -f='${Version}' live-build)"
@@ -123,4 +134,4 @@ if [ "$SIZE" -gt $((600 * 1000 * 1000)) ]; then
 	echo "WARNING: the ISO exceeds 600 MB" >&2
 fi
 # The chroot (~1.5 GB) is only useful to debug a failed build.
-cd "$HERE" && rm -rf "$LB"
+cd "$HERE" && remove_lb

@@ -23,6 +23,9 @@ fi
 # - noprompt: live-boot would otherwise wait for Enter after ejecting a CD at power-off.
 APPEND="boot=live noprompt quiet loglevel=3 systemd.show_status=0 console=ttyS0,115200n8 console=tty1"
 
+# squashfs in zstd: decompresses several times faster than xz (boot time under TCG and on old
+# PCs); level 9 compresses far faster than mksquashfs' default 15 (the longest build step, minutes
+# on 2 shared cores) for a few percent of size.
 lb config noauto \
 	--mode debian \
 	--distribution bookworm \
@@ -47,6 +50,7 @@ lb config noauto \
 	--initsystem systemd \
 	--initramfs live-boot \
 	--chroot-squashfs-compression-type zstd \
+	--chroot-squashfs-compression-level 9 \
 	--bootappend-live "$APPEND" \
 	--bootappend-live-failsafe none \
 	--iso-application "Atelier" \

@@ -24,7 +24,12 @@ cp --sparse=always "$ISO" "$OUT"
 truncate -s $((start_bytes + data_bytes)) "$OUT"
 echo "start=$((start_bytes / 512)), size=$((data_bytes / 512)), type=c" |
 	sfdisk --append --no-reread --no-tell-kernel --quiet "$OUT" >/dev/null
-mkfs.fat -F 32 -n ATELIER --offset $((start_bytes / 512)) "$OUT" $((data_bytes / 1024)) >/dev/null
+# With --offset, mkfs.fat sizes clusters from the whole image file: give the cluster size
+# explicitly, or a small partition gets too few clusters for FAT32 (mtools then refuses it, and so
+# may Windows). 512-byte clusters up to 512 MiB, 4 KiB above.
+spc=1
+[ "$DATA_MIB" -le 512 ] || spc=8
+mkfs.fat -F 32 -s "$spc" -n ATELIER --offset $((start_bytes / 512)) "$OUT" $((data_bytes / 1024)) >/dev/null
 export MTOOLS_SKIP_CHECK=1
 img="$OUT@@$start_bytes"
 mmd -i "$img" ::/spool ::/logs

@@ -256,7 +256,10 @@ def accel_args(accel: str) -> list[str]:
     if accel == "kvm":
         # -cpu host/max fail here with "failed to set MSR 0x10a" (the host's KVM is paravirtual).
         return ["-accel", "kvm", "-cpu", "qemu64"]
-    return ["-accel", "tcg,thread=multi", "-cpu", "max"]
+    # `max` minus ERMS/FSRM: with them the guest kernel clears and copies pages with `rep stosb` /
+    # `rep movsb`, which TCG emulates one byte per iteration (soft lockups in clear_page_erms were
+    # seen here while live-boot read the squashfs); without them it uses `rep stosq` (8 bytes).
+    return ["-accel", "tcg,thread=multi", "-cpu", "max,erms=off,fsrm=off"]
 
 
 def probe_kvm(kernel: Path = KERNEL, timeout: float = 20.0) -> tuple[bool, str]:
