@@ -9,13 +9,14 @@ in this build records "not available yet" instead of stopping the run.
 from __future__ import annotations
 
 import contextlib
+import importlib
 import re
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from agent import __version__
@@ -24,7 +25,6 @@ from agent.errors import AtelierError, EnvironmentProblem, SafetyRefusal, UsageE
 from agent.host import Host, HostFileError
 from agent.i18n import _, current_language
 from agent.parsers._text import clean
-from agent.report import CertMachine, Report, SignedCertificate, Station
 from agent.run.plan_view import plan_rows, planned_devices
 from agent.run.state import STEPS, DiskErasure, RunState, RunStore
 from agent.run.steps import EraseRequest, RunSteps, StepUnavailable, default_steps
@@ -33,6 +33,24 @@ from agent.run.ui import RunUI
 from agent.spool import Spool, check_free_space
 from agent.storage import atomic_write
 from agent.upload import ServerClient, deliver
+
+if TYPE_CHECKING:
+    from agent.report import Report, SignedCertificate
+
+
+def _warm_up() -> None:
+    """Import the report schema and the inventory while the technician scans the label.
+
+    The first screen comes before these imports (about a second on this 2-core machine); the
+    prompt waits on the keyboard, which leaves the interpreter free to load them meanwhile.
+    """
+
+    def load() -> None:
+        for module in ("agent.report", "agent.probes.inventory"):
+            with contextlib.suppress(Exception):
+                importlib.import_module(module)
+
+    threading.Thread(target=load, name="atelier-warm-up", daemon=True).start()
 
 
 def _title(step: str) -> str:
@@ -172,6 +190,7 @@ class Pipeline:
                 serial=serial, uuid=uuid, asset_code=self.settings.asset_code
             )
         if resumed is None:
+            _warm_up()
             asset_code = self._asset_code()
             if not self.options.fresh:
                 resumed = self.store.find_unfinished(serial=serial, uuid=uuid, asset_code=asset_code)
@@ -188,6 +207,8 @@ class Pipeline:
             self.state = resumed
             self.summary.resumed = True
             if resumed.report is not None:
+                from agent.report import Report
+
                 self.report = Report.model_validate(resumed.report)
             self.ui.set_context(asset_code=resumed.asset_code, machine=machine_description(self.report))
             self.ui.info(
@@ -282,6 +303,8 @@ class Pipeline:
 
     def _ensure_report(self) -> Report:
         if self.report is None:
+            from agent.report import Report
+
             self.report = Report(
                 agent_version=__version__,
                 asset_code=self.state.asset_code,
@@ -408,6 +431,8 @@ class Pipeline:
                     devices=", ".join(sorted(restarted))
                 )
             )
+        from agent.report import CertMachine
+
         out_dir = self._run_dir() / "certificates"
         key = self.steps.station_key(self.options.data_dir)
         system = report.machine.system
@@ -508,6 +533,8 @@ class Pipeline:
         fingerprint = None
         with contextlib.suppress(StepUnavailable):
             fingerprint = getattr(self.steps.station_key(self.options.data_dir), "fingerprint", None)
+        from agent.report import Station
+
         report.station = Station(name=self.settings.station_name, key_fingerprint=fingerprint)
         report.finished_at = datetime.now(UTC)
         payload = report.model_dump_json(indent=None).encode("utf-8")

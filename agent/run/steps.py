@@ -12,10 +12,12 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from agent.host import Host
-from agent.report import CheckResult, Grade, Report, SignedCertificate
+
+if TYPE_CHECKING:
+    from agent.report import CheckResult, Grade, Report, SignedCertificate
 
 
 class StepUnavailable(Exception):
@@ -58,16 +60,18 @@ class EraseRequest:
     lang: str = "fr"
 
 
-InventoryFn = Callable[[Host, str | None, Sequence[str] | None], Report]
-ChecksFn = Callable[..., list[CheckResult]]
-GradeFn = Callable[[Report, str | None], Grade]
+# The report schema is imported only for type checking: `atelier run` shows its first screen
+# before loading it (see pipeline._warm_up), so these aliases name it as forward references.
+InventoryFn = Callable[[Host, str | None, Sequence[str] | None], "Report"]
+ChecksFn = Callable[..., "list[CheckResult]"]
+GradeFn = Callable[["Report", str | None], "Grade"]
 UsagesFn = Callable[[Host], Any]
 ErasePolicyFn = Callable[[str | None], Any]
 PlanFn = Callable[[Sequence[Any], Any, Any, Sequence[str] | None], Any]
 ConfirmFn = Callable[[Any, Callable[[str], str]], bool]
-ExecuteFn = Callable[[Any, EraseRequest], list[SignedCertificate]]
+ExecuteFn = Callable[[Any, EraseRequest], "list[SignedCertificate]"]
 KeyFn = Callable[[Path], Any]
-WriteCertFn = Callable[[SignedCertificate, Path, str], Any]
+WriteCertFn = Callable[["SignedCertificate", Path, str], Any]
 
 
 def _inventory(host: Host, asset_code: str | None, only_disks: Sequence[str] | None) -> Report:

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from agent.i18n import N_, _, current_language
-from agent.report import Grade
+
+if TYPE_CHECKING:
+    from agent.report import Grade
 
 #: What to do with the machine, one sentence a technician acts on. The workshop's shelves.
 NEXT_STEP = {

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from agent.report import Report
+if TYPE_CHECKING:
+    from agent.report import Report
 
 
 class RunUI(Protocol):

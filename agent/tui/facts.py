@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from agent import fmt
 from agent.i18n import _
-from agent.report import Report
+
+if TYPE_CHECKING:
+    from agent.report import Report
 
 
 def cpu_text(report: Report) -> str | None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich import box
 from rich.console import Console, Group, RenderableType
@@ -24,11 +24,13 @@ from rich.text import Text
 
 from agent import fmt
 from agent.i18n import N_, _
-from agent.report import Report
 from agent.run.summary import OUTCOME_WORD, RunSummary
 from agent.tui import bigtext
 from agent.tui.facts import key_facts
 from agent.tui.term import Charset, detect
+
+if TYPE_CHECKING:
+    from agent.report import Report
 
 GRADE_STYLE = {"A": "bold green", "B": "bold yellow", "C": "bold white", "D": "bold red"}
 CHECK_NAMES = {

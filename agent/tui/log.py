@@ -8,15 +8,17 @@ from __future__ import annotations
 import sys
 import threading
 import time
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from agent import fmt
 from agent.i18n import _
-from agent.report import Report
 from agent.run.summary import RunSummary
 from agent.tui.facts import key_facts
 from agent.tui.guided import PHASES, GuidedUI
 from agent.tui.term import Charset, detect
+
+if TYPE_CHECKING:
+    from agent.report import Report
 
 
 class LogUI:
