@@ -188,6 +188,7 @@ def check_memory(
     passes = min(r.passes for r in runs)
     seconds = max(r.seconds for r in runs) or 1e-9
     throughput = sum(r.bytes_tested for r in runs) / seconds
+    cpu = sum(r.cpu_seconds for r in runs)
     mismatches = [m for r in runs for m in r.mismatches]
     unlocated = sum(r.unlocated_bad_blocks for r in runs)
     measurements: dict[str, Measurement] = {
@@ -197,6 +198,7 @@ def check_memory(
         "patterns": passes,
         "locked": all(r.locked for r in runs),
         "gb_per_s_per_core": round(throughput / len(runs) / 1e9, 2),
+        "gb_per_cpu_s": round(sum(r.bytes_tested for r in runs) / cpu / 1e9, 2) if cpu > 0 else None,
         "errors": len(mismatches) + unlocated,
     }
     if mismatches or unlocated:

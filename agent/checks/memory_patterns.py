@@ -66,6 +66,8 @@ class PatternRun:
     passes: int = 0
     bytes_tested: int = 0
     seconds: float = 0.0
+    #: CPU time of the sweeps (on a shared machine the wall clock also counts waiting for a core).
+    cpu_seconds: float = 0.0
     mismatches: list[Mismatch] = field(default_factory=list)
     #: Blocks that failed beyond the ones located byte by byte (a dead module fails everywhere).
     unlocated_bad_blocks: int = 0
@@ -221,6 +223,7 @@ def run_patterns(
     buf = Buffer(size)
     run = PatternRun(size=buf.size, locked=buf.locked)
     started = time.perf_counter()
+    cpu_started = time.process_time()
     previous: _Ref | None = None
     try:
         for index in range(len(patterns) + 1):
@@ -250,6 +253,7 @@ def run_patterns(
             previous = current
     finally:
         run.seconds = time.perf_counter() - started
+        run.cpu_seconds = time.process_time() - cpu_started
         buf.close()
     return run
 
