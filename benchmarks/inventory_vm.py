@@ -16,9 +16,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "e2e"))
-
-from vm import Disk, Vm, choose_accel, image_ready, kernel_args, make_sentinel_disk, make_stick
+from tests.e2e.vm import Disk, Vm, choose_accel, image_ready, kernel_args, make_sentinel_disk, make_stick
 
 SCRIPT = """
 set -u

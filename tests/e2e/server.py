@@ -49,13 +49,17 @@ class Server:
         return f"http://127.0.0.1:{self.port}"
 
     @property
+    def api(self) -> str:
+        return f"{self.host_url}/api/v1"
+
+    @property
     def guest_url(self) -> str:
         return f"http://10.0.2.2:{self.port}"
 
     def admin_session(self) -> requests.Session:
         session = requests.Session()
         answer = session.post(
-            f"{self.host_url}/auth/login",
+            f"{self.api}/auth/login",
             json={"username": ADMIN_USER, "password": ADMIN_PASSWORD},
             timeout=10,
         )
@@ -64,7 +68,7 @@ class Server:
         return session
 
     def device(self, asset_code: str) -> dict[str, Any] | None:
-        answer = self.admin_session().get(f"{self.host_url}/devices/{asset_code}", timeout=10)
+        answer = self.admin_session().get(f"{self.api}/devices/{asset_code}", timeout=10)
         if answer.status_code == 404:
             return None
         answer.raise_for_status()
@@ -72,7 +76,7 @@ class Server:
         return result
 
     def report(self, report_id: str) -> dict[str, Any]:
-        answer = self.admin_session().get(f"{self.host_url}/reports/{report_id}", timeout=10)
+        answer = self.admin_session().get(f"{self.api}/reports/{report_id}", timeout=10)
         answer.raise_for_status()
         result: dict[str, Any] = answer.json()
         return result
@@ -100,7 +104,7 @@ class Server:
             try:
                 requests.get(self.host_url + "/", timeout=1)
                 return
-            except requests.ConnectionError:
+            except requests.RequestException:
                 time.sleep(0.3)
         raise RuntimeError("atelier-server did not answer within 60 s")
 
@@ -118,12 +122,25 @@ def _env(data_dir: Path, port: int) -> dict[str, str]:
     }
 
 
-def create_station(env: dict[str, str], name: str) -> str:
+def make_station_key(directory: Path) -> str:
+    """Create the agent's station key (`station.key`, as `atelier` would on the stick) in
+    `directory`; returns its public key, base64, for `atelier-server station create --public-key`
+    (without it the server cannot check the certificates' signatures)."""
+    import base64
+
+    from agent.certs.keys import StationKey
+
+    key = StationKey.load_or_create(directory)
+    return base64.b64encode(key.public_key_raw).decode("ascii")
+
+
+def create_station(env: dict[str, str], name: str, public_key: str | None = None) -> str:
     cmd = server_command()
     assert cmd is not None
-    result = subprocess.run(
-        [*cmd, "station", "create", name], env=env, capture_output=True, text=True, timeout=60
-    )
+    argv = [*cmd, "station", "create", name]
+    if public_key:
+        argv += ["--public-key", public_key]
+    result = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=60)
     if result.returncode != 0:
         raise RuntimeError(f"atelier-server station create failed: {result.stderr.strip()}")
     # The token is the longest URL-safe word printed (the command prints it once, with a sentence).
@@ -134,12 +151,14 @@ def create_station(env: dict[str, str], name: str) -> str:
 
 
 @contextmanager
-def running_server(workdir: Path, station: str = "e2e-station") -> Iterator[Server]:
+def running_server(
+    workdir: Path, station: str = "e2e-station", public_key: str | None = None
+) -> Iterator[Server]:
     data_dir = workdir / "server"
     data_dir.mkdir(parents=True, exist_ok=True)
     port = free_port()
     env = _env(data_dir, port)
-    server = Server(port=port, data_dir=data_dir, env=env, token=create_station(env, station))
+    server = Server(port=port, data_dir=data_dir, env=env, token=create_station(env, station, public_key))
     server.start()
     try:
         yield server

@@ -23,7 +23,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.server import running_server, server_available
+from tests.e2e.server import make_station_key, running_server, server_available
 from tests.e2e.vm import (
     IMAGE_OUT,
     OVMF,
@@ -290,11 +290,21 @@ def _certificates(where: Path) -> list[dict[str, Any]]:
 
 
 @pytest.fixture
-def server(tmp_path: Path) -> Iterator[Any]:
+def station_key(tmp_path: Path, stick: Stick) -> str:
+    """The station key on the stick (as a registered workshop stick has it); its public key."""
+    keydir = tmp_path / "station"
+    keydir.mkdir()
+    public = make_station_key(keydir)
+    stick.put(keydir / "station.key", "station.key")
+    return public
+
+
+@pytest.fixture
+def server(tmp_path: Path, station_key: str) -> Iterator[Any]:
     why = server_available()
     if why:
         pytest.skip(why)
-    with running_server(tmp_path) as srv:
+    with running_server(tmp_path, public_key=station_key) as srv:
         yield srv
 
 
