@@ -110,10 +110,11 @@ def boot(vm: Vm) -> float:
 
 
 def finish(vm: Vm, timeout: float) -> int:
-    """Wait for the launcher's end marker, then for the power-off; returns the guest's rc."""
-    match = vm.wait_for(re.compile(r"@@ATELIER-END rc=(\d+)"), timeout)
-    vm.wait_exit(120)
-    return int(match.group(1))
+    """Wait for the power-off; returns the agent's rc from the launcher's end marker, or -1 when the
+    agent powered the VM off itself before the launcher could print it (atelier.end=poweroff)."""
+    vm.wait_exit(timeout)
+    match = re.search(r"@@ATELIER-END rc=(\d+)", vm.serial_text())
+    return int(match.group(1)) if match else -1
 
 
 def stick_disk(stick: Stick) -> Disk:
@@ -341,7 +342,7 @@ def test_unattended_run_end_to_end(
     record_timing(f"unattended_run_total_s_{accel}", round(time.monotonic() - started, 1))
     record_timing(f"boot_to_launcher_s_{accel}", round(to_launcher, 1))
     record_timing(f"boot_to_agent_first_screen_s_{accel}", round(to_agent, 1))
-    assert rc == 0, vm.tail(60)
+    assert rc in (0, -1), vm.tail(60)  # -1: the agent powered off before the launcher spoke
 
     device = server.device(ASSET)
     assert device is not None, "the server has no device for the asset code"
