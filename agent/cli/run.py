@@ -15,6 +15,7 @@ from agent.cli._settings import add_data_dir
 from agent.i18n import _
 
 if TYPE_CHECKING:
+    from agent.host import Host
     from agent.run.ui import RunUI
 
 
@@ -108,10 +109,7 @@ def _make_ui(unattended: bool) -> RunUI:
     return GuidedUI()
 
 
-def _end(action: str, host: object) -> None:
-    from agent.host import Host
-
-    assert isinstance(host, Host)
+def _end(action: str, host: Host) -> None:
     if action == "poweroff":
         host.run(["systemctl", "poweroff"], timeout=30)
     elif action == "reboot":
