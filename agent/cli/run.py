@@ -81,7 +81,7 @@ def run(args: argparse.Namespace) -> int:
     settings = config.settings
     unattended = settings.mode == "auto"
     host = LiveHost()
-    ui = _make_ui(unattended)
+    ui = _make_ui(unattended, settings.operator)
     pipeline = Pipeline(
         RunOptions(
             settings=settings, data_dir=config.data_dir, host=host, unattended=unattended, fresh=args.fresh
@@ -99,14 +99,14 @@ def run(args: argparse.Namespace) -> int:
     return summary.exit_code
 
 
-def _make_ui(unattended: bool) -> RunUI:
+def _make_ui(unattended: bool, operator: str | None = None) -> RunUI:
     if unattended:
         from agent.tui.log import LogUI
 
         return LogUI()
     from agent.tui.guided import GuidedUI
 
-    return GuidedUI()
+    return GuidedUI(operator=operator)
 
 
 def _end(action: str, host: Host) -> None:
