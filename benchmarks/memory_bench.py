@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import resource
 import subprocess
 import time
 
@@ -33,12 +34,16 @@ def agent_run(mib: int, full: bool) -> tuple[float, float, int, float]:
     return run.seconds, run.bytes_tested / run.seconds / 1e9, run.passes, per_cpu
 
 
-def memtester_run(mib: int) -> float:
+def memtester_run(mib: int) -> tuple[float, float]:
+    """(wall seconds, CPU seconds) of one `memtester MIB 1`."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     subprocess.run(
         ["memtester", f"{mib}M", "1"], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
-    return time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return time.perf_counter() - started, cpu
 
 
 def main() -> None:
@@ -58,10 +63,11 @@ def main() -> None:
                 f"round {round_no} {label}: {seconds:.2f} s, pass throughput {per_pass:.2f} GB/s"
                 f" ({per_cpu:.2f} GB/s per CPU-second), coverage {args.mib / 1024 / seconds:.3f} GiB/s"
             )
-        seconds = memtester_run(args.mib)
+        seconds, cpu = memtester_run(args.mib)
         rows.append(("memtester", seconds, float("nan"), args.mib / 1024 / seconds))
         print(
-            f"round {round_no} memtester {args.mib}M 1: {seconds:.1f} s, coverage {args.mib / 1024 / seconds:.4f} GiB/s"
+            f"round {round_no} memtester {args.mib}M 1: {seconds:.1f} s ({cpu:.1f} CPU-s),"
+            f" coverage {args.mib / 1024 / seconds:.4f} GiB/s ({args.mib / 1024 / cpu:.4f} GiB per CPU-second)"
         )
     seconds, per_pass, passes, per_cpu = agent_run(args.big_mib, False)
     print(
