@@ -149,10 +149,22 @@ class Pipeline:
     def _run_dir(self) -> Path:
         return self.store.directory(self.state)
 
+    def _log(self, text: str) -> None:
+        """One line in runs/<id>/run.log on the stick: what support reads when a run went wrong."""
+        from datetime import UTC, datetime
+
+        directory = self._run_dir()
+        if not directory.is_dir():
+            return
+        with contextlib.suppress(OSError), (directory / "run.log").open("a", encoding="utf-8") as log:
+            log.write(f"{datetime.now(UTC).isoformat(timespec='seconds')} {text}\n")
+
     def _announce(self, step: str, detail: str = "") -> None:
+        self._log(f"step {step}")
         self.ui.step(step, STEPS.index(step) + 1, len(STEPS), _title(step), detail)
 
     def _note(self, text: str) -> None:
+        self._log(text)
         if self.report is not None and text not in self.report.notes:
             self.report.notes.append(text)
 
@@ -206,6 +218,7 @@ class Pipeline:
         if resumed is not None:
             self.state = resumed
             self.summary.resumed = True
+            self._log("resumed after an interruption")
             if resumed.report is not None:
                 from agent.report import Report
 
@@ -257,6 +270,11 @@ class Pipeline:
         self.state.finished = True
         self.state.exit_code = self.summary.exit_code
         self._save()
+        self._log(
+            f"finished: grade {self.summary.grade.grade if self.summary.grade else '-'}, "
+            f"disks {[(d.device, d.result) for d in self.summary.disks]}, upload {self.summary.upload} "
+            f"{self.summary.upload_message!r}, exit code {self.summary.exit_code}"
+        )
         self.ui.show_summary(self.summary)
         return self.summary
 

@@ -100,6 +100,8 @@ def test_crash_during_erasure_resumes_and_certificate_says_restarted(data_dir: P
     report = json.loads(Spool(data_dir).pending()[0].path.read_bytes())
     assert report["certificates"][0]["certificate"]["restarted"] is True
     assert RunStore(data_dir).load_all(include_finished=True)[0].erasure["/dev/stubdisk0"].attempts == 2
+    log = (data_dir / "runs" / summary.report_id / "run.log").read_text()
+    assert "resumed after an interruption" in log and "exit code 6" in log
 
 
 def test_finished_disk_is_never_erased_again(data_dir: Path) -> None:
