@@ -44,6 +44,17 @@ def test_keystream_continued_sequentially_equals_the_whole_stream() -> None:
     assert stream.bytes_at(32, 32) == whole[32:64]
 
 
+def test_keystream_fill_larger_than_the_plaintext_step() -> None:
+    from agent.erase.keystream import PLAINTEXT_STEP
+
+    seed = new_seed()
+    n = 2 * PLAINTEXT_STEP + PLAINTEXT_STEP // 2 + 48
+    big = Keystream(seed).bytes_at(4096, n)
+    step = 256 * 1024
+    pieces = b"".join(Keystream(seed).bytes_at(4096 + o, min(step, n - o)) for o in range(0, n, step))
+    assert big == pieces
+
+
 def test_keystream_looks_random() -> None:
     data = Keystream(new_seed()).bytes_at(0, 1 << 20)
     counts = [data.count(bytes([b])) for b in range(256)]
