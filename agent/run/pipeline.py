@@ -353,6 +353,12 @@ class Pipeline:
             self.ui.warn(warning)
             return
         if not self.ui.confirm(warning + " " + _("Continue with this asset code?")):
+            # Abandoned for good: the next `atelier run` on this machine must ask for the code
+            # again, not resume under the wrong label.
+            self.state.finished = True
+            self.state.exit_code = UsageError.exit_code
+            self._log("abandoned: wrong label")
+            self._save()
             raise UsageError(_("Stopped: put the right label on the machine and start again."))
 
     def _checks(self) -> None:

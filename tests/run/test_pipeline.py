@@ -213,6 +213,10 @@ def test_guided_wrong_label_refused_stops(data_dir: Path) -> None:
     with pytest.raises(UsageError, match="étiquette"):
         make(data_dir, StubWorld(), unattended=False, ui=ui, client=FakeClient("X"), asset_code=None).run()
     assert "SN-STUB-1" in ui.questions[1]
+    # The next run asks for the code again instead of resuming under the wrong label.
+    ui = ScriptedUI(["PC-0043", "EFFACER"])
+    summary = make(data_dir, StubWorld(), unattended=False, ui=ui, asset_code=None).run()
+    assert summary.asset_code == "PC-0043" and not summary.resumed
 
 
 def test_guided_asks_again_for_a_bad_code_and_needs_typed_confirmation(data_dir: Path) -> None:
