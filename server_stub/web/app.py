@@ -15,6 +15,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from starlette.exceptions import HTTPException
 
 from agent.i18n import N_
@@ -80,6 +81,13 @@ def _validation_page(request: Request, exc: Exception) -> Response:
     return error_page(request, 422)
 
 
+def _status_page(status: int) -> Callable[[Request, Exception], Response]:
+    def page(request: Request, _exc: Exception) -> Response:
+        return error_page(request, status)
+
+    return page
+
+
 def register(app: FastAPI) -> None:
     from server_stub.web.pages import auth_pages, batch_pages, dashboard_pages, device_pages, station_pages
 
@@ -106,6 +114,10 @@ def register(app: FastAPI) -> None:
     _delegate(app, ServiceError, _service_error_page)
     _delegate(app, HTTPException, _http_error_page)
     _delegate(app, RequestValidationError, _validation_page)
+    # Database trouble on a page: the same statuses as the API (`create_app`'s handlers), as pages.
+    _delegate(app, IntegrityError, _status_page(409))
+    _delegate(app, DataError, _status_page(422))
+    _delegate(app, OperationalError, _status_page(503))
 
 
 __all__ = ["STATIC", "error_page", "register"]

@@ -14,19 +14,23 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Bar:
+    #: Horizontal position and width in percent of the chart's width (the SVG stretches to its
+    #: container while text keeps its size: no viewBox scaling that shrinks or blows up labels).
     x: float
-    y: float
     width: float
+    #: Vertical position and height in pixels.
+    y: float
     height: float
     label: str
     value: str
     #: Colour class (`c1`…`c8` in the stylesheet).
     tone: str
+    #: Second label line (the year under January and under the first month).
+    sublabel: str = ""
 
 
 @dataclass(frozen=True)
 class BarChart:
-    width: int
     height: int
     baseline: float
     bars: list[Bar]
@@ -48,24 +52,34 @@ def column_chart(
     values: Sequence[float],
     labels: Sequence[str],
     texts: Sequence[str],
+    sublabels: Sequence[str] | None = None,
     *,
-    width: int = 640,
     height: int = 240,
     tone: str = "c1",
 ) -> BarChart:
-    """Vertical bars (one per month): value written above, label below."""
-    top_margin, bottom_margin = 24.0, 34.0
+    """Vertical bars (one per month): value written above, label (and year) below."""
+    top_margin, bottom_margin = 26.0, 42.0
     baseline = height - bottom_margin
     usable = baseline - top_margin
-    slot = width / max(len(values), 1)
-    bar_width = min(slot * 0.7, 56.0)
+    slot = 100.0 / max(len(values), 1)
+    bar_width = slot * 0.62
     top = nice_ceiling(max(values, default=0))
     bars = []
     for i, (value, label, text) in enumerate(zip(values, labels, texts, strict=True)):
         h = usable * (value / top) if value > 0 else 0.0
-        x = i * slot + (slot - bar_width) / 2
-        bars.append(Bar(x=x, y=baseline - h, width=bar_width, height=h, label=label, value=text, tone=tone))
-    return BarChart(width=width, height=height, baseline=baseline, bars=bars, empty=not any(values))
+        bars.append(
+            Bar(
+                x=i * slot + (slot - bar_width) / 2,
+                width=bar_width,
+                y=baseline - h,
+                height=h,
+                label=label,
+                value=text,
+                tone=tone,
+                sublabel=sublabels[i] if sublabels else "",
+            )
+        )
+    return BarChart(height=height, baseline=baseline, bars=bars, empty=not any(values))
 
 
 def row_chart(
@@ -73,21 +87,27 @@ def row_chart(
     labels: Sequence[str],
     texts: Sequence[str],
     tones: Sequence[str] | None = None,
-    *,
-    width: int = 640,
 ) -> BarChart:
-    """Horizontal bars, the label on its own line above each bar (long technique names fit)."""
-    row, bar_height, label_room, value_room = 46.0, 20.0, 18.0, 90.0
+    """Horizontal bars, the label on its own line above each bar (long technique names fit);
+    the longest bar takes 70 % of the width, leaving room for its value on its right."""
+    row, bar_height, label_room = 52.0, 22.0, 22.0
     top = max(values, default=0) or 1
-    usable = width - value_room
     bars = []
     for i, (value, label, text) in enumerate(zip(values, labels, texts, strict=True)):
-        y = i * row + label_room
-        w = usable * value / top if value > 0 else 0.0
         tone = tones[i] if tones else "c1"
-        bars.append(Bar(x=0, y=y, width=max(w, 2.0), height=bar_height, label=label, value=text, tone=tone))
-    height = int(len(values) * row + 8)
-    return BarChart(width=width, height=max(height, 40), baseline=0, bars=bars, empty=not any(values))
+        bars.append(
+            Bar(
+                x=0.0,
+                width=max(70.0 * value / top, 0.5),
+                y=i * row + label_room,
+                height=bar_height,
+                label=label,
+                value=text,
+                tone=tone,
+            )
+        )
+    height = int(len(values) * row + 6)
+    return BarChart(height=max(height, 40), baseline=0, bars=bars, empty=not any(values))
 
 
 @dataclass(frozen=True)

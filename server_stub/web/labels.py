@@ -57,6 +57,23 @@ CHECK_NAMES = {
     "disk-health": N_("Disk health"),
     "read-scan": N_("Disk surface read"),
     "self-test": N_("Disk self-test"),
+    "audio": N_("Sound"),
+    "wifi": N_("Wi-Fi"),
+    "usb": N_("USB ports"),
+}
+FORM_FACTOR = {
+    "laptop": N_("Laptop"),
+    "desktop": N_("Desktop"),
+    "tablet": N_("Tablet"),
+    "all-in-one": N_("All-in-one"),
+    "server": N_("Server"),
+    "mini": N_("Mini PC"),
+    "other": N_("Other"),
+}
+SECURE_BOOT = {
+    "enabled": N_("Secure Boot on"),
+    "disabled": N_("Secure Boot off"),
+    "setup-mode": N_("Secure Boot in setup mode"),
 }
 #: The list's "where is it" filter: computed from reports and outcomes.
 DEVICE_STATE = {
@@ -94,6 +111,7 @@ __all__ = [
     "CHECK_STATUS",
     "DEVICE_STATE",
     "ERASURE_STATUS",
+    "FORM_FACTOR",
     "GRADE_MEANING",
     "GRADE_OUTCOME",
     "MEDIA_LABELS",
@@ -101,6 +119,7 @@ __all__ = [
     "RESULTS",
     "REUSE_KINDS",
     "ROLE",
+    "SECURE_BOOT",
     "SIGNATURE_STATUS",
     "SORTS",
     "TECHNIQUE_LABELS",

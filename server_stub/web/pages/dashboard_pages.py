@@ -35,20 +35,32 @@ def default_period(today: dt.date) -> tuple[dt.date, dt.date]:
 
 
 def month_label(month: dt.date, lang: str) -> str:
-    return f"{MONTHS.get(lang, MONTHS['fr'])[month.month - 1]} {month.strftime('%y')}"
+    return f"{MONTHS.get(lang, MONTHS['fr'])[month.month - 1]} {month.year}"
+
+
+def month_axis(months: list[dt.date], lang: str) -> tuple[list[str], list[str]]:
+    """Short month names, and the year only under the first month and under each January."""
+    names = [MONTHS.get(lang, MONTHS["fr"])[m.month - 1] for m in months]
+    years = [str(m.year) if i == 0 or m.month == 1 else "" for i, m in enumerate(months)]
+    return names, years
+
+
+def minutes(seconds: float | None) -> str:
+    return "" if seconds is None else f"{round(seconds / 60)} min"
 
 
 def build_charts(data: queries.Dashboard, lang: str) -> dict[str, Any]:
     _ = gettext_for(lang)
     month_labels = [month_label(m.month, lang) for m in data.processed]
+    names, years = month_axis([m.month for m in data.processed], lang)
     processed = charts.column_chart(
-        [m.count for m in data.processed], month_labels, [fmt.number(m.count, lang) for m in data.processed]
+        [m.count for m in data.processed], names, [fmt.number(m.count, lang) for m in data.processed], years
     )
-    minutes = [(m.seconds or 0) / 60 for m in data.durations]
     durations = charts.column_chart(
-        minutes,
-        month_labels,
-        [fmt.duration(m.seconds) if m.seconds is not None else "" for m in data.durations],
+        [(m.seconds or 0) / 60 for m in data.durations],
+        names,
+        [minutes(m.seconds) for m in data.durations],
+        years,
         tone="c5",
     )
     grade_keys = [g for g in ("A", "B", "C", "D", "?") if data.grades.get(g)]

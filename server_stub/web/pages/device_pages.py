@@ -87,8 +87,9 @@ def device_rows(session: Session, devices: list[Device] | Any) -> list[dict[str,
 
 
 def list_context(
-    session: Session, viewer: Viewer, query: ListQuery, *, page_size: int = PAGE_SIZE
+    session: Session, viewer: Viewer, query: ListQuery, *, page_size: int | None = None
 ) -> dict[str, Any]:
+    page_size = page_size or PAGE_SIZE
     rows, total = queries.list_devices(
         session,
         filters=query.filters,
