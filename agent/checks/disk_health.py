@@ -107,11 +107,16 @@ def attribute_count(attr: AtaAttribute) -> int | None:
     and some drives print "12345 (24 101 0)": the first integer of smartctl's raw string is the
     count a person reads; the raw integer is the fallback.
     """
+    count = attr.raw_value
     if attr.raw_string:
         match = re.match(r"\s*(\d+)", attr.raw_string)
         if match:
-            return int(match.group(1))
-    return attr.raw_value
+            count = int(match.group(1))
+    if attr.id == 188 and count is not None and count > 0xFFFF:
+        # Older smartctl databases print Seagate's packed 188 as one 48-bit number
+        # (4295032833 = 0x0001_0001_0001): read the largest of its three 16-bit counters.
+        count = max((count >> shift) & 0xFFFF for shift in (0, 16, 32))
+    return count
 
 
 def _attrs(smart: Smart) -> dict[int, AtaAttribute]:

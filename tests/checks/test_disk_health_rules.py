@@ -27,6 +27,8 @@ def test_exit_status_bit3_alone_is_failing() -> None:
 def test_seagate_packed_raw_values_read_as_counts() -> None:
     packed = AtaAttribute(id=188, raw_value=4295032833, raw_string="1 1 1")
     assert attribute_count(packed) == 1
+    # peracotta's ST1000DL002 (smartctl 6.x) prints the packed value as one number.
+    assert attribute_count(AtaAttribute(id=188, raw_value=4295032833, raw_string="4295032833")) == 1
     assert attribute_count(AtaAttribute(id=9, raw_value=123, raw_string="12345 (24 101 0)")) == 12345
 
 
