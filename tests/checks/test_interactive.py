@@ -142,6 +142,22 @@ def test_webcam() -> None:
     # The capture command names a temporary file: the scripted host does not know it -> "no tool".
     assert result.status == "pass" and result.measurements["device"] == "/dev/video0"
 
+    class Ffmpeg(ScriptedHost):
+        def __init__(self, rc: int) -> None:
+            super().__init__({}, files={"/dev/video0": ""})
+            self.rc = rc
+
+        def run(self, argv: Sequence[str], *, timeout: float = 30.0):  # type: ignore[no-untyped-def]
+            from agent.host import CommandResult
+
+            self.calls.append(tuple(argv))
+            return CommandResult(tuple(argv), self.rc, "", "")
+
+    grabbed = check_webcam(ScriptedUI(), Ffmpeg(0))
+    assert grabbed.status == "pass" and grabbed.measurements["frame_captured"] is True
+    dark = check_webcam(ScriptedUI(), Ffmpeg(1))
+    assert dark.status == "fail" and "aucune photo" in dark.message
+
 
 def test_pointer_and_appearance() -> None:
     assert check_pointer(ScriptedUI(yes_no=(True,))).status == "pass"
