@@ -211,6 +211,9 @@ class GuidedUI:
             technique = _("not erased (protected)") if row["refused"] else row["technique"]
             table.add_row(*(self.t(v) for v in (row["device"], row["model"], size, technique, seconds)))
         self.lines.append(table)
+        for row in rows[:3]:
+            if row["reason"]:
+                self.lines.append(Text(self.t(f"{row['device']}: {row['reason']}"), style="dim"))
         self._draw(*self.lines)
 
     def _progress_view(self) -> RenderableType:

@@ -14,7 +14,7 @@ from agent import fmt
 from agent.i18n import _
 from agent.run.summary import RunSummary
 from agent.tui.facts import key_facts
-from agent.tui.guided import PHASES, GuidedUI
+from agent.tui.guided import CHECK_NAMES, PHASES, GuidedUI
 from agent.tui.term import Charset, detect
 
 if TYPE_CHECKING:
@@ -72,12 +72,16 @@ class LogUI:
             return
         self._last[key] = time.monotonic()
         percent = "" if fraction is None else f" {fraction * 100:.0f} %"
-        self._line(f"  {check_id}{percent}")
+        kind, _sep, target = str(check_id).partition(":")
+        name = _(CHECK_NAMES[kind]) if kind in CHECK_NAMES else kind
+        self._line(f"  {name} {target}".rstrip() + percent)
 
     def show_plan(self, rows: list[dict[str, str]]) -> None:
         for row in rows:
             what = _("not erased (protected)") if row["refused"] else row["technique"]
             self._line(f"  {row['device']} {row['model']} {row['serial']}: {what}")
+            if row["reason"]:
+                self._line(f"    {row['reason']}")
 
     def erase_started(self, devices: list[str]) -> None:
         self._line(_("Erasing: {devices}").format(devices=", ".join(devices)))
