@@ -45,6 +45,8 @@ class Settings(BaseSettings):
     #: deletes its spooled copy). NORMAL is faster but may lose the last commits on power loss.
     sqlite_synchronous: Literal["FULL", "NORMAL"] = "FULL"
     enrollment_code_hours: int = Field(default=24, ge=1)
+    #: Serve the web UI (server_stub.web) beside the API; off for an API-only service.
+    web_ui: bool = True
     #: Run `alembic upgrade head` when the app is created.
     migrate_on_start: bool = True
     #: Password of the first admin when the database has no user (else one is generated and printed).

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from agent.report import Report as AgentReport
@@ -470,10 +470,10 @@ def _search_text(device: Device) -> str:
 
 
 def _certificate_row(
-    signed: SignedCertificate, *, position: int, report: AgentReport, station: Station, device_id: int
+    signed: SignedCertificate, *, position: int, report: AgentReport, station_public_key: str | None
 ) -> Certificate:
     cert = signed.certificate
-    check = verify_for_station(signed, station.public_key)
+    check = verify_for_station(signed, station_public_key)
     problems = list(check.problems)
     if cert.asset_code is not None and cert.asset_code != report.asset_code:
         problems.append("certificate asset code differs from the report's")
@@ -482,7 +482,6 @@ def _certificate_row(
     return Certificate(
         certificate_id=cert.certificate_id,
         report_id=report.report_id,
-        device_id=device_id,
         position=position,
         kind=cert.kind,
         result=cert.result,
@@ -508,6 +507,44 @@ class IngestResult:
     report: Report
 
 
+@dataclass
+class PreparedReport:
+    """Everything about a report that needs no database: done before taking the write lock."""
+
+    report: AgentReport
+    asset_code: str
+    body: str
+    sha256: str
+    certificates: list[Certificate]
+    erasure_status: str
+    signature_status: str
+
+
+def prepare_report(report: AgentReport, *, station_public_key: str | None) -> PreparedReport:
+    """Validate the asset code, serialise the body, verify every certificate (CPU only)."""
+    asset_code = check_asset_code(report.asset_code)
+    body = report.model_dump_json()
+    rows = [
+        _certificate_row(signed, position=i, report=report, station_public_key=station_public_key)
+        for i, signed in enumerate(report.certificates)
+    ]
+    if not rows:
+        signature = "none"
+    elif all(r.valid_signature and not r.problems for r in rows):
+        signature = "valid"
+    else:
+        signature = "invalid"
+    return PreparedReport(
+        report=report,
+        asset_code=asset_code,
+        body=body,
+        sha256=report_sha256(body),
+        certificates=rows,
+        erasure_status=erasure_summary(report),
+        signature_status=signature,
+    )
+
+
 def ingest_report(
     session: Session, *, report: AgentReport, station: Station, now: dt.datetime | None = None
 ) -> IngestResult:
@@ -516,9 +553,18 @@ def ingest_report(
     Certificates are verified against the station's registered key; a bad one is stored with
     `valid_signature=False` and its problems, and the report is flagged `signature_status="invalid"`.
     """
-    asset_code = check_asset_code(report.asset_code)
-    body = report.model_dump_json()
-    sha = report_sha256(body)
+    prepared = prepare_report(report, station_public_key=station.public_key)
+    return store_report(session, prepared=prepared, station_id=station.id, now=now)
+
+
+def store_report(
+    session: Session, *, prepared: PreparedReport, station_id: int, now: dt.datetime | None = None
+) -> IngestResult:
+    """The database half of `ingest_report` (short: run it inside the write transaction)."""
+    report = prepared.report
+    asset_code = prepared.asset_code
+    body = prepared.body
+    sha = prepared.sha256
     existing = session.get(Report, report.report_id)
     if existing is not None:
         if existing.body_sha256 != sha:
@@ -541,17 +587,11 @@ def ingest_report(
             f"machine serial {system.serial!r} differs from {device.serial!r} known for this asset code"
         )
 
-    rows = [
-        _certificate_row(signed, position=i, report=report, station=station, device_id=device.id)
-        for i, signed in enumerate(report.certificates)
-    ]
-    erasure = erasure_summary(report)
-    if not rows:
-        signature = "none"
-    elif all(r.valid_signature and not r.problems for r in rows):
-        signature = "valid"
-    else:
-        signature = "invalid"
+    rows = prepared.certificates
+    for row_cert in rows:
+        row_cert.device_id = device.id
+    erasure = prepared.erasure_status
+    signature = prepared.signature_status
 
     batch_ref = _text(report.batch, 64)
     if batch_ref:
@@ -566,7 +606,7 @@ def ingest_report(
     row = Report(
         id=report.report_id,
         device_id=device.id,
-        station_id=station.id,
+        station_id=station_id,
         received_at=now,
         started_at=report.started_at,
         finished_at=report.finished_at,
@@ -607,7 +647,7 @@ def ingest_report(
         device.search_text = _search_text(device)
     device.report_count = (device.report_count or 0) + 1
     device.updated_at = now
-    station.last_seen_at = now
+    session.execute(update(Station).where(Station.id == station_id).values(last_seen_at=now))
     session.flush()
     return IngestResult(created=True, report=row)
 
@@ -964,6 +1004,7 @@ __all__ = [
     "DeviceFilter",
     "HistoryEntry",
     "IngestResult",
+    "PreparedReport",
     "TraceabilityRow",
     "attach_assets",
     "audit",
@@ -998,6 +1039,7 @@ __all__ = [
     "list_stations",
     "list_users",
     "parse_report_body",
+    "prepare_report",
     "record_outcome",
     "reissue_station_token",
     "report_answer",
@@ -1005,6 +1047,7 @@ __all__ = [
     "set_password",
     "set_station_key",
     "station_by_token",
+    "store_report",
     "traceability_rows",
     "update_batch",
     "update_donor",

@@ -8,9 +8,10 @@ busy timeout does not help in that case.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
+from contextlib import AbstractContextManager, contextmanager, nullcontext
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
@@ -28,6 +29,9 @@ class Database:
     read: sessionmaker[Session]
     #: Sessions for writes (`BEGIN IMMEDIATE` on SQLite; the same as `read` elsewhere).
     write: sessionmaker[Session]
+    #: SQLite has one writer at a time: hot write paths (report ingest) queue on this lock in the
+    #: process instead of in SQLite's busy handler, which sleeps up to 100 ms between retries.
+    write_lock: AbstractContextManager[Any] = field(default_factory=nullcontext)
 
     @contextmanager
     def session(self, *, write: bool = False) -> Iterator[Session]:
@@ -86,9 +90,8 @@ def make_database(settings: Settings) -> Database:
     read = sessionmaker(bind=engine, expire_on_commit=False)
     if engine.dialect.name == "sqlite":
         write = sessionmaker(bind=engine.execution_options(sqlite_begin="IMMEDIATE"), expire_on_commit=False)
-    else:
-        write = read
-    return Database(engine=engine, read=read, write=write)
+        return Database(engine=engine, read=read, write=write, write_lock=threading.Lock())
+    return Database(engine=engine, read=read, write=read)
 
 
 __all__ = ["Database", "make_database", "make_engine"]

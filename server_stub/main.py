@@ -6,6 +6,7 @@ Nothing is created at import, so tests, benchmarks and the demo each run their o
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -83,6 +84,28 @@ class BodyLimitMiddleware:
                 await self._reject(send, 413, f"request body larger than {self.max_bytes} bytes")
 
 
+class ServerTimingMiddleware:
+    """`Server-Timing: app;dur=<ms>` on every answer: the time spent in the app (benchmarks, UI)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        start = time.perf_counter()
+
+        async def timed_send(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                elapsed = (time.perf_counter() - start) * 1000
+                headers = [*message.get("headers", []), (b"server-timing", f"app;dur={elapsed:.2f}".encode())]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, timed_send)
+
+
 def _problem(status: int, detail: Any, headers: dict[str, str] | None = None) -> JSONResponse:
     return JSONResponse({"detail": jsonable_encoder(detail)}, status_code=status, headers=headers)
 
@@ -109,6 +132,11 @@ def install_error_handlers(app: FastAPI) -> None:
         return _problem(
             422, [{"loc": ["body"], "msg": "value out of range for the database", "type": "value_error"}]
         )
+
+    @app.exception_handler(OverflowError)
+    async def overflow_error(_request: Request, exc: OverflowError) -> JSONResponse:
+        # SQLite integers are 64-bit: a larger number in a report cannot be stored.
+        return _problem(422, [{"loc": ["body"], "msg": "number too large to store", "type": "value_error"}])
 
     @app.exception_handler(OperationalError)
     async def operational_error(_request: Request, exc: OperationalError) -> JSONResponse:
@@ -190,9 +218,11 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.state.signing_key = settings.signing_key()
     app.state.first_admin_password = bootstrap_admin(db, settings)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(ServerTimingMiddleware)
     install_error_handlers(app)
     _include_routes(app)
-    _include_web(app)
+    if settings.web_ui:
+        _include_web(app)
     return app
 
 

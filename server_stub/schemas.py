@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
+from fastapi import Path, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from agent.report import Report as AgentReport
@@ -18,6 +19,10 @@ Role = Literal["admin", "supervisor", "technician", "donor"]
 OutcomeKind = Literal["donated", "lent", "sold", "recycled", "parts"]
 
 Name = Field(min_length=1, max_length=200)
+#: Database ids: positive 32-bit integers (a larger number would overflow SQLite/PostgreSQL integers).
+MAX_ID = 2**31 - 1
+PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
+QueryId = Annotated[int | None, Query(ge=1, le=MAX_ID)]
 
 
 class Strict(BaseModel):
@@ -62,7 +67,7 @@ class UserIn(Strict):
     username: str = Field(min_length=1, max_length=64)
     password: str = Field(min_length=8, max_length=1024)
     role: Role
-    donor_id: int | None = None
+    donor_id: int | None = Field(default=None, ge=1, le=MAX_ID)
 
 
 # -- stations ----------------------------------------------------------------------------------
@@ -142,7 +147,7 @@ class DonorOut(BaseModel):
 
 
 class BatchIn(Strict):
-    donor_id: int
+    donor_id: int = Field(ge=1, le=MAX_ID)
     reference: str = Field(
         min_length=1, max_length=64, description="Short code an agent may send as `batch`."
     )

@@ -129,6 +129,37 @@ def get_current_station(principal: CurrentPrincipal) -> Station:
     return principal.station
 
 
+@dataclass(frozen=True)
+class StationAuth:
+    """The posting station, read in a session of its own that is closed at once (see reports)."""
+
+    id: int
+    name: str
+    public_key: str | None
+
+
+def get_ingest_station(
+    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+) -> StationAuth:
+    token = _token(request, credentials)
+    if not token:
+        raise Unauthorized("send the station token as 'Authorization: Bearer …'")
+    if not token.startswith(auth.STATION_TOKEN_PREFIX):
+        # A valid user session is refused with 403, anything else with 401.
+        with get_database(request).read() as session:
+            if user_from_token(session, request.app.state.signing_key, token) is not None:
+                raise Forbidden("this needs a station token")
+        raise Unauthorized("session expired or invalid: log in again")
+    with get_database(request).read() as session:
+        station = crud.station_by_token(session, token=token)
+        if station is None:
+            raise Unauthorized(
+                "station token unknown or revoked: ask a supervisor to re-register the station"
+            )
+        return StationAuth(id=station.id, name=station.name, public_key=station.public_key)
+
+
+IngestStation = Annotated[StationAuth, Depends(get_ingest_station)]
 CurrentUser = Annotated[User, Depends(get_current_user)]
 CurrentStation = Annotated[Station, Depends(get_current_station)]
 
@@ -152,10 +183,12 @@ __all__ = [
     "CurrentPrincipal",
     "CurrentStation",
     "CurrentUser",
+    "IngestStation",
     "Principal",
     "SessionDep",
     "SettingsDep",
     "StaffUser",
+    "StationAuth",
     "SupervisorUser",
     "UserPrincipal",
     "get_principal",

@@ -10,10 +10,11 @@ from typing import Any
 import requests
 from sqlalchemy import func, select
 
-from server.conftest import Api
-from server.factories import make_report, report_json
-from server.live import live_server
 from server_stub.models import Device, Report
+
+from .conftest import Api
+from .factories import make_report, report_json
+from .live import live_server
 
 CLIENTS = 20
 

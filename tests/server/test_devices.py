@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from server.conftest import Api
-from server.factories import make_report
+from .conftest import Api
+from .factories import make_report
 
 
 def _seed(api: Api) -> dict[str, int]:

@@ -14,8 +14,9 @@ import jsonschema
 import pytest
 
 from agent.certs import verify_certificate_bytes
-from server.conftest import Api
-from server.factories import make_report
+
+from .conftest import Api
+from .factories import make_report
 
 
 def _seed(api: Api, asset: str = "EXP-1", **kwargs: object) -> tuple[int, object]:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from server.conftest import Api
-from server.factories import make_report
+from .conftest import Api
+from .factories import make_report
 
 
 def test_donor_crud(api: Api) -> None:

@@ -13,9 +13,10 @@ from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
 
-from server.conftest import PG_URL, make_settings
 from server_stub.migrate import alembic_config, upgrade
 from server_stub.models import Base
+
+from .conftest import PG_URL, make_settings
 
 
 def _check(url: str, settings_dir: Path) -> None:

@@ -7,8 +7,9 @@ import uuid
 from typing import Any
 
 from agent.certs import StationKey
-from server.conftest import Api
-from server.factories import make_report, tamper
+
+from .conftest import Api
+from .factories import make_report, tamper
 
 
 def test_first_post_201_then_same_answer_200(api: Api) -> None:

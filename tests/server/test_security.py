@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from server.conftest import Api
-from server.factories import make_report
+from .conftest import Api
+from .factories import make_report
 
 #: Writes that authenticate otherwise: a password, a one-time enrollment code, or nothing to protect.
 OPEN_WRITES = {

@@ -7,10 +7,11 @@ import datetime as dt
 from sqlalchemy import select
 
 from agent.certs import StationKey
-from server.conftest import Api
-from server.factories import make_report
 from server_stub import auth
 from server_stub.models import EnrollmentCode, Station
+
+from .conftest import Api
+from .factories import make_report
 
 
 def test_token_stored_hashed_and_reissued(api: Api) -> None:

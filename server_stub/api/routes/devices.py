@@ -18,6 +18,7 @@ from server_stub.schemas import (
     Grade,
     HistoryOut,
     OutcomeOut,
+    QueryId,
     SignatureStatus,
 )
 
@@ -31,8 +32,8 @@ def list_devices(
     grade: Grade | None = None,
     erasure_status: ErasureStatus | None = None,
     signature_status: SignatureStatus | None = None,
-    donor_id: int | None = None,
-    batch_id: int | None = None,
+    donor_id: QueryId = None,
+    batch_id: QueryId = None,
     date_from: Annotated[dt.date | None, Query(description="Newest run on or after this day (UTC).")] = None,
     date_to: Annotated[dt.date | None, Query(description="Newest run on or before this day (UTC).")] = None,
     q: Annotated[str | None, Query(max_length=100, description="Asset code, serial or model.")] = None,

@@ -11,6 +11,7 @@ from server_stub import crud, exports
 from server_stub.api.deps import SessionDep, UserPrincipal
 from server_stub.errors import NotFound
 from server_stub.glpi import glpi_inventory
+from server_stub.schemas import PathId
 
 router = APIRouter(tags=["exports"])
 Lang = Annotated[Literal["fr", "en"], Query(description="Language of the document.")]
@@ -46,7 +47,7 @@ def certificate_pdf(
 
 @router.get("/batches/{batch_id}/traceability.csv", response_class=Response)
 def traceability_csv(
-    batch_id: int, session: SessionDep, principal: UserPrincipal, lang: Lang = "fr"
+    batch_id: PathId, session: SessionDep, principal: UserPrincipal, lang: Lang = "fr"
 ) -> Response:
     batch = crud.get_batch(session, batch_id=batch_id, donor_scope=principal.donor_scope)
     rows = crud.traceability_rows(session, batch_id=batch.id)
@@ -59,7 +60,7 @@ def traceability_csv(
 
 @router.get("/batches/{batch_id}/traceability.pdf", response_class=Response)
 def traceability_pdf(
-    batch_id: int, session: SessionDep, principal: UserPrincipal, lang: Lang = "fr"
+    batch_id: PathId, session: SessionDep, principal: UserPrincipal, lang: Lang = "fr"
 ) -> Response:
     batch = crud.get_batch(session, batch_id=batch_id, donor_scope=principal.donor_scope)
     donor = crud.get_donor(session, donor_id=batch.donor_id)

@@ -15,6 +15,8 @@ from server_stub.schemas import (
     DonorIn,
     DonorOut,
     DonorPatch,
+    PathId,
+    QueryId,
 )
 
 router = APIRouter(tags=["intake"])
@@ -33,12 +35,12 @@ def create_donor(body: DonorIn, session: SessionDep, user: SupervisorUser) -> Do
 
 
 @router.get("/donors/{donor_id}")
-def get_donor(donor_id: int, session: SessionDep, principal: UserPrincipal) -> DonorOut:
+def get_donor(donor_id: PathId, session: SessionDep, principal: UserPrincipal) -> DonorOut:
     return DonorOut.of(crud.get_donor(session, donor_id=donor_id, donor_scope=principal.donor_scope))
 
 
 @router.patch("/donors/{donor_id}")
-def update_donor(donor_id: int, body: DonorPatch, session: SessionDep, user: SupervisorUser) -> DonorOut:
+def update_donor(donor_id: PathId, body: DonorPatch, session: SessionDep, user: SupervisorUser) -> DonorOut:
     donor = crud.update_donor(
         session, donor_id=donor_id, name=body.name, note=body.note, actor=f"user:{user.id}"
     )
@@ -47,16 +49,14 @@ def update_donor(donor_id: int, body: DonorPatch, session: SessionDep, user: Sup
 
 
 @router.delete("/donors/{donor_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_donor(donor_id: int, session: SessionDep, user: SupervisorUser) -> Response:
+def delete_donor(donor_id: PathId, session: SessionDep, user: SupervisorUser) -> Response:
     crud.delete_donor(session, donor_id=donor_id, actor=f"user:{user.id}")
     session.commit()
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @router.get("/batches")
-def list_batches(
-    session: SessionDep, principal: UserPrincipal, donor_id: int | None = None
-) -> list[BatchOut]:
+def list_batches(session: SessionDep, principal: UserPrincipal, donor_id: QueryId = None) -> list[BatchOut]:
     return [
         BatchOut.of(b)
         for b in crud.list_batches(session, donor_id=donor_id, donor_scope=principal.donor_scope)
@@ -80,13 +80,13 @@ def create_batch(body: BatchIn, session: SessionDep, user: SupervisorUser) -> Ba
 
 
 @router.get("/batches/{batch_id}")
-def get_batch(batch_id: int, session: SessionDep, principal: UserPrincipal) -> BatchOut:
+def get_batch(batch_id: PathId, session: SessionDep, principal: UserPrincipal) -> BatchOut:
     batch = crud.get_batch(session, batch_id=batch_id, donor_scope=principal.donor_scope)
     return BatchOut.of(batch, devices=crud.batch_device_count(session, batch_id=batch.id))
 
 
 @router.patch("/batches/{batch_id}")
-def update_batch(batch_id: int, body: BatchPatch, session: SessionDep, user: SupervisorUser) -> BatchOut:
+def update_batch(batch_id: PathId, body: BatchPatch, session: SessionDep, user: SupervisorUser) -> BatchOut:
     batch = crud.update_batch(
         session,
         batch_id=batch_id,
@@ -101,7 +101,7 @@ def update_batch(batch_id: int, body: BatchPatch, session: SessionDep, user: Sup
 
 
 @router.post("/batches/{batch_id}/assets")
-def attach_assets(batch_id: int, body: AssetsIn, session: SessionDep, user: SupervisorUser) -> AssetsOut:
+def attach_assets(batch_id: PathId, body: AssetsIn, session: SessionDep, user: SupervisorUser) -> AssetsOut:
     """Put received asset labels in this batch; labels already in another batch are listed as
     conflicts and left there unless `move` is true."""
     result = crud.attach_assets(

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter, Response, status
+from fastapi import APIRouter, Request, Response, status
 from sqlalchemy.exc import IntegrityError
 
 from agent.report import SCHEMA_VERSION, schema_major
 from agent.report import Report as AgentReport
 from server_stub import crud
-from server_stub.api.deps import CurrentStation, SessionDep, UserPrincipal
+from server_stub.api.deps import IngestStation, SessionDep, UserPrincipal
+from server_stub.db import Database
 from server_stub.errors import InvalidInput
 from server_stub.schemas import CertificateOut, IngestOut, ReportOut
 
@@ -26,7 +27,7 @@ RETRIES = 3
     },
 )
 def post_report(
-    report: AgentReport, session: SessionDep, station: CurrentStation, response: Response
+    report: AgentReport, request: Request, station: IngestStation, response: Response
 ) -> IngestOut:
     """Store an agent's report. `report_id` is the idempotency key: posting it again answers 200
     with the same body; the same id with different content is a 409."""
@@ -36,20 +37,21 @@ def post_report(
             field="body.schema_version",
         )
     crud.check_asset_code(report.asset_code, field_name="body.asset_code")
-    station_id = station.id
+    db: Database = request.app.state.db
+    # Serialising and signature checks need no database: done before queueing for the writer.
+    prepared = crud.prepare_report(report, station_public_key=station.public_key)
     for attempt in range(RETRIES):
         try:
-            result = crud.ingest_report(session, report=report, station=station)
-            answer = crud.report_answer(result.report, asset_code=result.report.device.asset_code)
-            session.commit()
+            with db.write_lock, db.session(write=True) as session:
+                result = crud.store_report(session, prepared=prepared, station_id=station.id)
+                answer = crud.report_answer(result.report, asset_code=prepared.asset_code)
             break
         except IntegrityError:
             # A concurrent upload of the same report (or a first report for the same new asset
-            # code) won the race: start over, now seeing its row.
-            session.rollback()
+            # code, on PostgreSQL) won the race: start over, now seeing its row.
             if attempt == RETRIES - 1:
                 raise
-            station = crud.get_station(session, station_id=station_id)
+            prepared = crud.prepare_report(report, station_public_key=station.public_key)
     if not result.created:
         response.status_code = status.HTTP_200_OK
     return IngestOut.model_validate(answer)

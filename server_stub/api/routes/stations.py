@@ -10,6 +10,7 @@ from server_stub.schemas import (
     EnrollIn,
     EnrollmentCodeIn,
     EnrollmentCodeOut,
+    PathId,
     StationIn,
     StationOut,
     StationTokenOut,
@@ -42,14 +43,14 @@ def enroll(body: EnrollIn, session: SessionDep) -> StationTokenOut:
 
 
 @router.post("/stations/{station_id}/token")
-def reissue_token(station_id: int, session: SessionDep, user: SupervisorUser) -> StationTokenOut:
+def reissue_token(station_id: PathId, session: SessionDep, user: SupervisorUser) -> StationTokenOut:
     station, token = crud.reissue_station_token(session, station_id=station_id, actor=f"user:{user.id}")
     session.commit()
     return StationTokenOut(station_id=station.id, name=station.name, token=token)
 
 
 @router.post("/stations/{station_id}/revoke")
-def revoke(station_id: int, session: SessionDep, user: SupervisorUser) -> StationOut:
+def revoke(station_id: PathId, session: SessionDep, user: SupervisorUser) -> StationOut:
     station = crud.revoke_station(session, station_id=station_id, actor=f"user:{user.id}")
     session.commit()
     return StationOut.of(station)
