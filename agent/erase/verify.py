@@ -7,6 +7,7 @@ never mistaken for "our pattern is there". Unreadable sectors fail the verificat
 from __future__ import annotations
 
 import random
+import time
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -79,8 +80,6 @@ def verify_pattern(
     rng: random.Random | None = None,
 ) -> VerifyResult:
     """Compare the device with `source`'s pattern over the ranges `level` asks for."""
-    import time
-
     plan = read_plan(dev, level, percent=percent, sections=sections, rng=rng)
     result = VerifyResult(method=level, plan=plan)
     if plan is None:
@@ -94,12 +93,9 @@ def verify_pattern(
     source.prepare(expected)
 
     def visit(offset: int, buf: AlignedBuffer, start: int, n: int) -> None:
-        exp_start = 0
-        if source.constant:
-            same = equal(buf, expected, n, a_offset=start)
-        else:
+        if not source.constant:
             source.fill(expected, offset, n)
-            same = equal(buf, expected, n, a_offset=start, b_offset=exp_start)
+        same = equal(buf, expected, n, a_offset=start)
         if same:
             return
         result.mismatched_chunks += 1
