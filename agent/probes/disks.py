@@ -148,6 +148,7 @@ def _transport(name: str, devpath: str, udev: Mapping[str, str]) -> Transport:
 
 
 def _wwn_from_wwid(wwid: str | None) -> str | None:
+    """A world-wide name from sysfs wwid / udev ID_WWN: NAA ("naa.", "0x") or EUI-64 ("eui.")."""
     if not wwid:
         return None
     text = wwid.strip().lower()
@@ -157,7 +158,9 @@ def _wwn_from_wwid(wwid: str | None) -> str | None:
         return text
     if text.startswith("0x"):
         return text
-    return None  # "t10.ATA  …": a vendor/model/serial string, not a world-wide name
+    # "t10.ATA  …" and NVMe's synthesised "nvme.1b36-<serial hex>-<model hex>-<nsid>" (a drive
+    # with neither EUI-64 nor NGUID, e.g. QEMU's) are vendor/model/serial strings, not WWNs.
+    return None
 
 
 def _vpd_serial(ctx: ProbeContext, sysdir: str) -> str | None:
@@ -229,7 +232,7 @@ def _base_disk(ctx: ProbeContext, found: _Found) -> Disk:
         or _read(ctx, f"{dev}/rev")
         or _read(ctx, f"{dev}/fwrev")
     )
-    wwn = clean(udev.get("ID_WWN_WITH_EXTENSION") or udev.get("ID_WWN")) or _wwn_from_wwid(
+    wwn = _wwn_from_wwid(udev.get("ID_WWN_WITH_EXTENSION") or udev.get("ID_WWN")) or _wwn_from_wwid(
         _read(ctx, f"{dev}/wwid") or _read(ctx, f"{sysdir}/wwid")
     )
     transport = _transport(name, found.devpath, udev)
@@ -288,18 +291,20 @@ class _SmartOutcome:
     physical: int | None = None
     rpm: int | None = None
     form_factor: str | None = None
-    sata: bool | None = None
     placeholders: dict[str, str] = field(default_factory=dict)
 
 
 def _first_message(result: CommandResult, smart: Smart | None) -> str:
     if smart is not None and smart.messages:
         return smart.messages[0]
+    if smart is not None and smart.available is False:
+        return "SMART is not available on this device"
     for text in (result.stderr, result.stdout):
         for line in text.splitlines():
-            if line.strip():
+            if line.strip() and not line.lstrip().startswith(("{", "[")):
                 return line.strip()[:200]
-    return f"exit status {result.returncode}"
+    bits = ", ".join(smart.exit_bits) if smart is not None and smart.exit_bits else ""
+    return f"exit status {result.returncode}" + (f" ({bits})" if bits else "")
 
 
 def _has_data(smart: Smart) -> bool:
@@ -354,7 +359,6 @@ def _run_smartctl(ctx: ProbeContext, disk: Disk) -> _SmartOutcome:
         physical=drive.physical_block_size,
         rpm=drive.rotation_rate,
         form_factor=drive.form_factor,
-        sata=drive.sata,
         placeholders=drive.placeholders,
     )
 
@@ -413,8 +417,6 @@ def _merge(disk: Disk, smart: _SmartOutcome, nvme: _NvmeOutcome) -> Disk:
     update["physical_sector_size"] = disk.physical_sector_size or smart.physical
     update["rotation_rate_rpm"] = smart.rpm
     update["form_factor"] = smart.form_factor
-    if disk.transport == "sata" and smart.sata is False:
-        update["transport"] = "ata"  # parallel ATA (IDE) disk: libata, but no SATA version
     if smart.rpm is not None:
         update["rotational"] = smart.rpm != 0
     update["smart"] = smart.smart

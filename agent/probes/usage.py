@@ -17,9 +17,12 @@ from dataclasses import dataclass, field
 from agent.host import Host, HostFileError
 
 #: The live image's ISO 9660 label and the stick's writable FAT data partition label (image issue).
-BOOT_LABELS = ("ATELIER-LIVE", "ATELIER")
-#: Mount points where live-boot (Debian), casper (Ubuntu) and older live-boot mount the boot medium.
-LIVE_MEDIUM_MOUNTS = ("/run/live/medium", "/lib/live/mount/medium", "/cdrom")
+#: ISO 9660 volume ids only allow A-Z 0-9 _, so xorriso writes `--iso-volume ATELIER-LIVE` as
+#: "ATELIER_LIVE" — seen in a QEMU boot of the image (udev ID_FS_LABEL); both spellings count.
+BOOT_LABELS = ("ATELIER-LIVE", "ATELIER_LIVE", "ATELIER")
+#: Mount points where live-boot (Debian; bookworm also binds it under /usr/lib), casper (Ubuntu)
+#: and older live-boot mount the boot medium.
+LIVE_MEDIUM_MOUNTS = ("/run/live/medium", "/usr/lib/live/mount/medium", "/lib/live/mount/medium", "/cdrom")
 #: Mount points whose disk is needed to boot this very system.
 _BOOT_MOUNTS = {
     "/": "holds the root filesystem",
