@@ -63,8 +63,6 @@ class SmartctlDrive:
     protocol: str | None = None
     #: smartctl's device.type: "sat", "nvme", "scsi", "usbjmicron"…
     device_type: str | None = None
-    #: True for a Serial ATA drive, False for a parallel ATA (IDE) one, None when not ATA/unknown.
-    sata: bool | None = None
     smart: Smart = field(default_factory=Smart)
     #: Raw values dropped as placeholders (e.g. serial "0000000000"), by field name.
     placeholders: dict[str, str] = field(default_factory=dict)
@@ -536,15 +534,6 @@ def _smart(doc: dict[str, Any], protocol: str | None, device_type: str | None) -
     )
 
 
-def _sata(doc: dict[str, Any], protocol: str | None) -> bool | None:
-    if protocol != "ATA":
-        return None
-    if isinstance(doc.get("sata_version"), dict) or isinstance(doc.get("interface_speed"), dict):
-        return True
-    # IDENTIFY DEVICE word 222 is zero on parallel ATA drives, so smartctl prints no SATA version.
-    return False if isinstance(doc.get("ata_version"), dict) else None
-
-
 def parse_smartctl_object(doc: Any) -> SmartctlDrive:
     """One already-decoded smartctl document; anything that is not an object gives an empty drive."""
     if not isinstance(doc, dict):
@@ -573,7 +562,6 @@ def parse_smartctl_object(doc: Any) -> SmartctlDrive:
         form_factor=clean(_str(_get(doc, "form_factor", "name"))),
         protocol=protocol,
         device_type=device_type,
-        sata=_sata(doc, protocol),
         smart=_smart(doc, protocol, device_type),
         placeholders=placeholders,
     )
