@@ -29,6 +29,7 @@ MiB = 1024 * 1024
 DEFAULT_CHUNK = 8 * MiB
 #: Flush the drive's write cache this often, so an error surfaces near where it happened.
 SYNC_EVERY = 1024 * MiB
+BUFFERED_SYNC_EVERY = 64 * MiB
 RETRY_BLOCK = 64 * 1024
 #: Writes (and reads) kept in flight per disk.
 QUEUE_DEPTH = 2
@@ -148,6 +149,10 @@ def write_pass(
     aligned_end = size - size % dev.sector
     chunk = max(dev.sector, chunk - chunk % dev.sector)
     depth = max(1, depth)
+    if not dev.direct:
+        # Buffered fallback: errors only surface at fdatasync, so flush often enough that the
+        # failed range it implies stays small.
+        sync_every = min(sync_every, BUFFERED_SYNC_EVERY)
     result = PassResult(pattern=source.pattern, seed=source.stream.seed if source.stream else None)
     meter = Meter(progress, device=dev.path, pass_index=pass_index, passes=passes, phase="write", total=size)
     writer = _Writer(dev)
