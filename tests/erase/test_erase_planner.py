@@ -373,3 +373,38 @@ def test_only_selected_disks_are_erased() -> None:
     assert [d.action for d in plan.disks] == ["skip", "erase"]
     assert [d.disk.name for d in plan.to_erase()] == ["sdb"]
     assert plan.find("/dev/sda") is plan.disks[0]
+
+
+# --- From the drive's own answers, replayed through the host ---------------------------------------
+
+
+def test_capabilities_probed_through_the_host_drive_the_plan(fixtures: Path) -> None:
+    """The real path of `atelier erase`: inventory → capability probe (hdparm, replayed) → plan."""
+    from agent.erase.disks import with_capabilities
+    from agent.host import ReplayHost
+
+    tools = fixtures / "disk-tools"
+    host = ReplayHost.build(
+        commands={
+            ("hdparm", "-I", "/dev/sda"): (
+                0,
+                (
+                    tools / "hdparm-I" / "micron-5300-1.92tb-full-frozen-sanitize-all3-antifreeze.txt"
+                ).read_text(),
+            ),
+            ("hdparm", "-N", "/dev/sda"): (
+                0,
+                (tools / "hdparm-N" / "forensicswiki-hpa-enabled.txt").read_text(),
+            ),
+        }
+    )
+    disk = with_capabilities(
+        host, Disk(name="sda", path="/dev/sda", transport="sata", media_type="ssd", size_bytes=1920 * GB)
+    )
+    assert disk.capabilities is not None and disk.capabilities.hpa_enabled
+    item = one(disk)
+    assert item.technique == "ata_sanitize_crypto"
+    assert item.category == "purge"
+    assert "hidden area (HPA)" in item.why_english()
+    # A disk the inventory already described is not probed again.
+    assert with_capabilities(ReplayHost.build(), disk) is disk
