@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select, update
+from sqlalchemy import Select, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from agent.report import Report as AgentReport
@@ -464,11 +464,6 @@ def _text(value: str | None, limit: int = 200) -> str | None:
     return value[:limit] if value else None
 
 
-def _search_text(device: Device) -> str:
-    parts = (device.asset_code, device.serial, device.manufacturer, device.product, device.cpu_model)
-    return " ".join(p for p in parts if p).lower()
-
-
 def _certificate_row(
     signed: SignedCertificate, *, position: int, report: AgentReport, station_public_key: str | None
 ) -> Certificate:
@@ -504,7 +499,8 @@ def _certificate_row(
 @dataclass(frozen=True)
 class IngestResult:
     created: bool
-    report: Report
+    #: The answer to POST /reports (see `report_answer`): the same for a repeat of the report.
+    answer: dict[str, Any]
 
 
 @dataclass
@@ -560,96 +556,171 @@ def ingest_report(
 def store_report(
     session: Session, *, prepared: PreparedReport, station_id: int, now: dt.datetime | None = None
 ) -> IngestResult:
-    """The database half of `ingest_report` (short: run it inside the write transaction)."""
+    """The database half of `ingest_report` (short: run it inside the write transaction).
+
+    Core statements rather than the ORM unit of work: this is the hot path of every agent run and
+    the ORM's bookkeeping cost more than the inserts themselves.
+    """
     report = prepared.report
-    asset_code = prepared.asset_code
-    body = prepared.body
-    sha = prepared.sha256
-    existing = session.get(Report, report.report_id)
+    existing = session.scalar(select(Report).where(Report.id == report.report_id))
     if existing is not None:
-        if existing.body_sha256 != sha:
+        if existing.body_sha256 != prepared.sha256:
             raise Conflict(
                 "this report_id was already used for a different report: a new run needs a new report_id",
                 field="report_id",
             )
-        return IngestResult(created=False, report=existing)
-
-    now = now or utcnow()
-    device = session.scalar(select(Device).where(Device.asset_code == asset_code))
-    if device is None:
-        device = Device(asset_code=asset_code, created_at=now)
-        session.add(device)
-        session.flush()
-    problems: list[str] = []
-    system = report.machine.system
-    if device.serial and system.serial and device.serial != system.serial:
-        problems.append(
-            f"machine serial {system.serial!r} differs from {device.serial!r} known for this asset code"
+        return IngestResult(
+            created=False, answer=report_answer(existing, asset_code=existing.device.asset_code)
         )
 
-    rows = prepared.certificates
-    for row_cert in rows:
-        row_cert.device_id = device.id
-    erasure = prepared.erasure_status
-    signature = prepared.signature_status
+    now = now or utcnow()
+    device = session.execute(
+        select(
+            Device.id,
+            Device.serial,
+            Device.batch_id,
+            Device.last_run_at,
+            Device.manufacturer,
+            Device.product,
+            Device.cpu_model,
+            Device.form_factor,
+            Device.memory_bytes,
+            Device.storage_bytes,
+        ).where(Device.asset_code == prepared.asset_code)
+    ).first()
+    if device is None:
+        device_id = session.execute(
+            insert(Device)
+            .values(
+                asset_code=prepared.asset_code,
+                created_at=now,
+                updated_at=now,
+                search_text=prepared.asset_code.lower(),
+            )
+            .returning(Device.id)
+        ).scalar_one()
+        known: dict[str, Any] = {"serial": None, "batch_id": None, "last_run_at": None}
+    else:
+        device_id = device.id
+        known = dict(device._mapping)
 
+    problems: list[str] = []
+    system = report.machine.system
+    if known["serial"] and system.serial and known["serial"] != system.serial:
+        problems.append(
+            f"machine serial {system.serial!r} differs from {known['serial']!r} known for this asset code"
+        )
+    values: dict[str, Any] = {"updated_at": now, "report_count": Device.report_count + 1}
     batch_ref = _text(report.batch, 64)
     if batch_ref:
-        batch = session.scalar(select(Batch).where(Batch.reference == batch_ref))
-        if batch is None:
+        batch_id = session.scalar(select(Batch.id).where(Batch.reference == batch_ref))
+        if batch_id is None:
             problems.append(f"unknown batch reference {batch_ref!r}")
-        elif device.batch_id is None:
-            device.batch_id = batch.id
-        elif device.batch_id != batch.id:
+        elif known["batch_id"] is None:
+            values["batch_id"] = batch_id
+        elif known["batch_id"] != batch_id:
             problems.append(f"report names batch {batch_ref!r} but the device is in another batch")
 
-    row = Report(
-        id=report.report_id,
-        device_id=device.id,
-        station_id=station_id,
-        received_at=now,
-        started_at=report.started_at,
-        finished_at=report.finished_at,
-        agent_version=_text(report.agent_version, 64),
-        schema_version=_text(report.schema_version, 16),
-        body=body,
-        body_sha256=sha,
-        grade=report.grade.grade if report.grade else None,
-        grade_outcome=report.grade.outcome if report.grade else None,
-        erasure_status=erasure,
-        signature_status=signature,
-        batch_ref=batch_ref,
-        problems=problems,
+    grade = report.grade
+    session.execute(
+        insert(Report).values(
+            id=report.report_id,
+            device_id=device_id,
+            station_id=station_id,
+            received_at=now,
+            started_at=report.started_at,
+            finished_at=report.finished_at,
+            agent_version=_text(report.agent_version, 64),
+            schema_version=_text(report.schema_version, 16),
+            body=prepared.body,
+            body_sha256=prepared.sha256,
+            grade=grade.grade if grade else None,
+            grade_outcome=grade.outcome if grade else None,
+            erasure_status=prepared.erasure_status,
+            signature_status=prepared.signature_status,
+            batch_ref=batch_ref,
+            problems=problems,
+        )
     )
-    row.certificates = rows
-    session.add(row)
+    certs = prepared.certificates
+    if certs:
+        session.execute(
+            insert(Certificate),
+            [
+                {
+                    "certificate_id": c.certificate_id,
+                    "report_id": report.report_id,
+                    "device_id": device_id,
+                    "position": c.position,
+                    "kind": c.kind,
+                    "result": c.result,
+                    "technique": c.technique,
+                    "category": c.category,
+                    "verification_method": c.verification_method,
+                    "verification_passed": c.verification_passed,
+                    "verification_coverage": c.verification_coverage,
+                    "disk_serial": c.disk_serial,
+                    "disk_model": c.disk_model,
+                    "disk_size_bytes": c.disk_size_bytes,
+                    "finished_at": c.finished_at,
+                    "key_fingerprint": c.key_fingerprint,
+                    "valid_signature": c.valid_signature,
+                    "problems": c.problems,
+                    "signed_json": c.signed_json,
+                }
+                for c in certs
+            ],
+        )
 
-    newest = device.last_run_at is None or report.started_at >= device.last_run_at
-    if newest:
-        device.latest_report_id = report.report_id
-        device.last_run_at = report.started_at
-        device.serial = _text(system.serial) or device.serial
-        device.manufacturer = _text(system.manufacturer) or device.manufacturer
-        device.product = _text(system.product) or device.product
-        device.form_factor = report.machine.chassis.form_factor or device.form_factor
-        if report.cpus:
-            device.cpu_model = _text(report.cpus[0].model) or device.cpu_model
-        device.memory_bytes = report.memory.total_bytes or device.memory_bytes
+    if known["last_run_at"] is None or report.started_at >= known["last_run_at"]:
+        summary = {
+            "serial": _text(system.serial) or known.get("serial"),
+            "manufacturer": _text(system.manufacturer) or known.get("manufacturer"),
+            "product": _text(system.product) or known.get("product"),
+            "form_factor": report.machine.chassis.form_factor or known.get("form_factor"),
+            "cpu_model": (_text(report.cpus[0].model) if report.cpus else None) or known.get("cpu_model"),
+            "memory_bytes": report.memory.total_bytes or known.get("memory_bytes"),
+        }
         sizes = [d.size_bytes for d in report.disks if d.size_bytes and not d.is_boot_medium]
-        device.storage_bytes = sum(sizes) if sizes else device.storage_bytes
-        if report.grade is not None:
-            device.grade = report.grade.grade
-            device.grade_outcome = report.grade.outcome
-        if rows:
-            device.erasure_status = erasure
-            device.signature_status = signature
-            device.erased_at = max((r.finished_at for r in rows if r.finished_at), default=None)
-        device.search_text = _search_text(device)
-    device.report_count = (device.report_count or 0) + 1
-    device.updated_at = now
+        summary["storage_bytes"] = sum(sizes) if sizes else known.get("storage_bytes")
+        values.update(summary, latest_report_id=report.report_id, last_run_at=report.started_at)
+        parts = (
+            prepared.asset_code,
+            summary["serial"],
+            summary["manufacturer"],
+            summary["product"],
+            summary["cpu_model"],
+        )
+        values["search_text"] = " ".join(str(p) for p in parts if p).lower()
+        if grade is not None:
+            values.update(grade=grade.grade, grade_outcome=grade.outcome)
+        if certs:
+            values.update(
+                erasure_status=prepared.erasure_status,
+                signature_status=prepared.signature_status,
+                erased_at=max((c.finished_at for c in certs if c.finished_at), default=None),
+            )
+    session.execute(update(Device).where(Device.id == device_id).values(**values))
     session.execute(update(Station).where(Station.id == station_id).values(last_seen_at=now))
-    session.flush()
-    return IngestResult(created=True, report=row)
+    answer = {
+        "report_id": str(report.report_id),
+        "asset_code": prepared.asset_code,
+        "received_at": now.astimezone(dt.UTC).isoformat(),
+        "grade": grade.grade if grade else None,
+        "erasure_status": prepared.erasure_status,
+        "signature_status": prepared.signature_status,
+        "problems": problems,
+        "certificates": [
+            {
+                "certificate_id": str(c.certificate_id),
+                "result": c.result,
+                "valid_signature": c.valid_signature,
+                "problems": list(c.problems or []),
+            }
+            for c in certs
+        ],
+    }
+    return IngestResult(created=True, answer=answer)
 
 
 def report_answer(report: Report, *, asset_code: str) -> dict[str, Any]:

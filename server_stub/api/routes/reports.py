@@ -44,7 +44,7 @@ def post_report(
         try:
             with db.write_lock, db.session(write=True) as session:
                 result = crud.store_report(session, prepared=prepared, station_id=station.id)
-                answer = crud.report_answer(result.report, asset_code=prepared.asset_code)
+                answer = result.answer
             break
         except IntegrityError:
             # A concurrent upload of the same report (or a first report for the same new asset
