@@ -536,3 +536,21 @@ def test_every_template_text_has_a_french_translation() -> None:
     }
     assert len(used) > 150
     assert sorted(used - catalog) == []
+
+
+def test_dashboard_and_lists_on_both_databases(writable: tuple[Any, Seeded]) -> None:
+    """The dashboard's month grouping and durations are dialect-specific SQL: run them on each."""
+    app, seeded = writable
+    client = login(app, seeded.users["supervisor"])
+    ran = sum(len(codes) for codes in seeded.codes.values()) + 2
+    page = client.get("/tableau-de-bord")
+    assert page.status_code == 200
+    assert f'<span class="n">{ran}</span> machines traitées' in page.text
+    assert " min</span> temps moyen par machine" in page.text or " h " in page.text
+    for state in ("waiting", "stock", "left"):
+        assert client.get(f"/appareils?state={state}&sort=run-asc").status_code == 200
+    donor = login(app, seeded.users["donor_b"])
+    assert (
+        f'<span class="n">{len(seeded.codes["LVH-2026"]) + 1}</span> machines traitées'
+        in donor.get("/tableau-de-bord").text
+    )
