@@ -118,6 +118,7 @@ def register(app: FastAPI) -> None:
     _delegate(app, IntegrityError, _status_page(409))
     _delegate(app, DataError, _status_page(422))
     _delegate(app, OperationalError, _status_page(503))
+    _delegate(app, OverflowError, _status_page(422))
 
 
 __all__ = ["STATIC", "error_page", "register"]

@@ -14,6 +14,7 @@ from typing import Any
 from agent.i18n import N_
 
 MAX_TEXT = 5000
+MIN_YEAR, MAX_YEAR = 1980, 2200
 
 
 @dataclass(frozen=True)
@@ -77,9 +78,13 @@ class Fields:
             return None
         for pattern in ("%Y-%m-%d", "%d/%m/%Y"):
             try:
-                return dt.datetime.strptime(value, pattern).date()
+                day = dt.datetime.strptime(value, pattern).date()
             except ValueError:
                 continue
+            # Year 9999 would overflow the "day after" bound of date filters; no inventory date
+            # is outside these years anyway.
+            if MIN_YEAR <= day.year <= MAX_YEAR:
+                return day
         self.errors[name] = Message(N_("Type a date like 29/11/2026."))
         return None
 

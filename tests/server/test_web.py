@@ -505,6 +505,10 @@ def test_errors_are_pages_but_the_api_keeps_json(
     assert missing.status_code == 404 and "Introuvable" in missing.text
     assert client.get(device_path("NO-SUCH-CODE")).status_code == 404
     assert client.get("/lots/abc").status_code == 422
+    assert client.get("/lots/99999999999999999999").status_code in (404, 422)
+    for params in ({"to": "9999-12-31"}, {"from": "0001-01-01"}, {"page": "9" * 30}, {"donor": "9" * 30}):
+        assert client.get("/appareils?" + urlencode(params)).status_code == 200, params
+        assert client.get("/tableau-de-bord?" + urlencode(params)).status_code == 200, params
     api = client.get("/api/v1/devices/NO-SUCH-CODE")
     assert api.status_code == 404 and api.headers["content-type"] == "application/json"
     anonymous = TestClient(app).get("/api/v1/devices")
