@@ -35,6 +35,16 @@ _INTERACTIVE_RULES = {
     "usb-ports": "usb-port-fault",
     "network": "network-fault",
 }
+#: The part each interactive check looks at, as the reason names it.
+_PART_NAMES = {
+    "keyboard": N_("keyboard"),
+    "screen": N_("screen"),
+    "speakers": N_("speakers"),
+    "webcam": N_("webcam"),
+    "pointer": N_("touchpad or mouse"),
+    "usb-ports": N_("USB ports"),
+    "network": N_("network"),
+}
 
 
 @dataclass(frozen=True)
@@ -200,9 +210,13 @@ def _interactive_findings(report: Report) -> Iterator[Finding]:
     for check_id, rule in _INTERACTIVE_RULES.items():
         check = _check(report, check_id)
         if check is not None and check.status == "fail":
+            # The check's own message is in the report's language; its English twin is message_en.
+            english = check.message_en or check.message
+            french = check.message if report.lang == "fr" else english
+            part = text(_PART_NAMES[check_id])
             yield Finding(
                 rule,
-                text(N_("{check}: {message}"), check=check_id, message=check.message_en or check.message),
+                Text(en=f"{part.en}: {english}", fr=f"{part.fr} : {french}"),
                 upgrades.part_replacement(rule),
             )
     appearance = _appearance(report)
