@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from agent import fmt
+from agent.checks.disk_health import assess_smart
 from agent.i18n import _
 from agent.report import Battery, Disk, Display, Report
 
@@ -51,7 +52,7 @@ def _disk_health(disk: Disk) -> list[str]:
     bad = {5: _("reallocated sectors"), 197: _("pending sectors"), 198: _("uncorrectable sectors")}
     for attr, label in bad.items():
         if raw.get(attr):
-            facts.append(f"{label}: {raw[attr]}")
+            facts.append(_("{what}: {count}").format(what=label, count=raw[attr]))
     health = smart.nvme_health
     if health is not None:
         if health.percentage_used is not None:
@@ -167,7 +168,11 @@ def render_summary(report: Report) -> str:
         head = f"{disk.path}  {_or_unknown(disk.model)}  {fmt.size(disk.size_bytes)}  {_media(disk)} {_TRANSPORTS[disk.transport]}"
         lines.append(f"  {head}")
         row(_("Serial number"), _or_unknown(disk.serial))
-        row(_("Health"), ", ".join(_disk_health(disk)))
+        verdict = assess_smart(disk.smart, disk)
+        row(_("Verdict"), verdict.summary.local())
+        for reason in verdict.reasons:
+            row("", f"- {reason.text.local()}")
+        row(_("SMART data"), ", ".join(_disk_health(disk)))
         if disk.is_boot_medium:
             row("", _("boot medium (the Atelier stick): never erased"))
         elif disk.mounted or disk.in_use:
