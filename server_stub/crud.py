@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Select, func, insert, or_, select, update
+from sqlalchemy import Select, bindparam, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from agent.report import Report as AgentReport
@@ -503,6 +503,17 @@ class IngestResult:
     answer: dict[str, Any]
 
 
+# Built once: constructing statements per call cost more than executing them (SQLAlchemy's
+# coercion and cache-key work on every .values(...) call).
+_INSERT_DEVICE = insert(Device).returning(Device.id)
+_INSERT_REPORT = insert(Report)
+_INSERT_CERTIFICATE = insert(Certificate)
+_UPDATE_DEVICE = (
+    update(Device).where(Device.id == bindparam("_device_id")).values(report_count=Device.report_count + 1)
+)
+_TOUCH_STATION = update(Station).where(Station.id == bindparam("_station_id"))
+
+
 @dataclass
 class PreparedReport:
     """Everything about a report that needs no database: done before taking the write lock."""
@@ -588,16 +599,16 @@ def store_report(
             Device.storage_bytes,
         ).where(Device.asset_code == prepared.asset_code)
     ).first()
+    conn = session.connection()
     if device is None:
-        device_id = session.execute(
-            insert(Device)
-            .values(
-                asset_code=prepared.asset_code,
-                created_at=now,
-                updated_at=now,
-                search_text=prepared.asset_code.lower(),
-            )
-            .returning(Device.id)
+        device_id = conn.execute(
+            _INSERT_DEVICE,
+            {
+                "asset_code": prepared.asset_code,
+                "created_at": now,
+                "updated_at": now,
+                "search_text": prepared.asset_code.lower(),
+            },
         ).scalar_one()
         known: dict[str, Any] = {"serial": None, "batch_id": None, "last_run_at": None}
     else:
@@ -610,7 +621,7 @@ def store_report(
         problems.append(
             f"machine serial {system.serial!r} differs from {known['serial']!r} known for this asset code"
         )
-    values: dict[str, Any] = {"updated_at": now, "report_count": Device.report_count + 1}
+    values: dict[str, Any] = {"_device_id": device_id, "updated_at": now}
     batch_ref = _text(report.batch, 64)
     if batch_ref:
         batch_id = session.scalar(select(Batch.id).where(Batch.reference == batch_ref))
@@ -622,8 +633,9 @@ def store_report(
             problems.append(f"report names batch {batch_ref!r} but the device is in another batch")
 
     grade = report.grade
-    session.execute(
-        insert(Report).values(
+    conn.execute(
+        _INSERT_REPORT,
+        dict(
             id=report.report_id,
             device_id=device_id,
             station_id=station_id,
@@ -640,12 +652,12 @@ def store_report(
             signature_status=prepared.signature_status,
             batch_ref=batch_ref,
             problems=problems,
-        )
+        ),
     )
     certs = prepared.certificates
     if certs:
-        session.execute(
-            insert(Certificate),
+        conn.execute(
+            _INSERT_CERTIFICATE,
             [
                 {
                     "certificate_id": c.certificate_id,
@@ -700,8 +712,8 @@ def store_report(
                 signature_status=prepared.signature_status,
                 erased_at=max((c.finished_at for c in certs if c.finished_at), default=None),
             )
-    session.execute(update(Device).where(Device.id == device_id).values(**values))
-    session.execute(update(Station).where(Station.id == station_id).values(last_seen_at=now))
+    conn.execute(_UPDATE_DEVICE, values)
+    conn.execute(_TOUCH_STATION, {"_station_id": station_id, "last_seen_at": now})
     answer = {
         "report_id": str(report.report_id),
         "asset_code": prepared.asset_code,
