@@ -66,7 +66,9 @@ def build_bodies(n: int, key: StationKey, seed: int = 7) -> list[bytes]:
     return bodies
 
 
-def start_server(data_dir: Path, port: int, database_url: str | None, synchronous: str) -> subprocess.Popen[bytes]:
+def start_server(
+    data_dir: Path, port: int, database_url: str | None, synchronous: str
+) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
         "ATELIER_SERVER_DATA_DIR": str(data_dir),
@@ -90,8 +92,18 @@ def start_server(data_dir: Path, port: int, database_url: str | None, synchronou
 
 
 def create_station(data_dir: Path, key: StationKey, database_url: str | None) -> str:
-    argv = [sys.executable, "-m", "server_stub.cli", "station", "create", f"bench-{uuid.uuid4().hex[:6]}",
-            "--public-key", key.public_key_b64, "--data-dir", str(data_dir)]
+    argv = [
+        sys.executable,
+        "-m",
+        "server_stub.cli",
+        "station",
+        "create",
+        f"bench-{uuid.uuid4().hex[:6]}",
+        "--public-key",
+        key.public_key_b64,
+        "--data-dir",
+        str(data_dir),
+    ]
     if database_url:
         argv += ["--database-url", database_url]
     out = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, check=True)
@@ -152,14 +164,20 @@ def run(url: str, token: str, bodies: list[bytes], clients: int) -> dict[str, An
             "p99": round(pct(latencies, 0.99) * 1000, 1),
             "max": round(latencies[-1] * 1000, 1),
         },
-        "app_ms": {"p50": round(pct(app_ms, 0.5), 1), "p99": round(pct(app_ms, 0.99), 1), "mean": round(statistics.mean(app_ms), 1)},
+        "app_ms": {
+            "p50": round(pct(app_ms, 0.5), 1),
+            "p99": round(pct(app_ms, 0.99), 1),
+            "mean": round(statistics.mean(app_ms), 1),
+        },
         "statuses": statuses,
         "mean_body_kb": round(sum(len(b) for b in bodies) / len(bodies) / 1024, 1),
     }
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--reports", type=int, default=3000)
     parser.add_argument("--warmup", type=int, default=100)
     parser.add_argument("--clients", type=int, default=20)

@@ -55,7 +55,12 @@ FUZZ = settings(max_examples=5, deadline=None, database=None, suppress_health_ch
 
 def _check(case: Any, headers: dict[str, str]) -> None:
     response = case.call(headers=headers)
-    assert response.status_code < 500, (case.method, case.formatted_path, response.status_code, response.text[:500])
+    assert response.status_code < 500, (
+        case.method,
+        case.formatted_path,
+        response.status_code,
+        response.text[:500],
+    )
 
 
 @schema.exclude(**REPORTS).parametrize()
@@ -78,7 +83,9 @@ def station() -> tuple[dict[str, str], Any]:
 
     key = StationKey.generate()
     with TestClient(APP) as client:
-        login = client.post("/api/v1/auth/login", json={"username": "admin", "password": ADMIN_PASSWORD}).json()
+        login = client.post(
+            "/api/v1/auth/login", json={"username": "admin", "password": ADMIN_PASSWORD}
+        ).json()
         admin = {"Authorization": f"Bearer {login['access_token']}"}
         body = {"name": "fuzz", "public_key": key.public_key_b64}
         token = client.post("/api/v1/stations", json=body, headers=admin).json()["token"]
@@ -92,8 +99,14 @@ def base_report(station: tuple[dict[str, str], Any]) -> dict[str, Any]:
 
 
 JSON = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=40),
-    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children, max_size=4),
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=40),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children, max_size=4)
+    ),
     max_leaves=8,
 )
 
@@ -113,7 +126,9 @@ def _paths(node: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
 # real report instead reaches deeper (past the first validation error) in milliseconds.
 @given(data=st.data())
 @settings(FUZZ, max_examples=40)
-def test_post_reports_mutated_never_5xx(data: st.DataObject, station: tuple[dict[str, str], Any], base_report: dict[str, Any]) -> None:
+def test_post_reports_mutated_never_5xx(
+    data: st.DataObject, station: tuple[dict[str, str], Any], base_report: dict[str, Any]
+) -> None:
     from fastapi.testclient import TestClient
 
     report = copy.deepcopy(base_report)
@@ -142,5 +157,7 @@ def test_post_reports_garbage_never_5xx(body: bytes, station: tuple[dict[str, st
     from fastapi.testclient import TestClient
 
     with TestClient(APP) as client:
-        response = client.post("/api/v1/reports", content=body, headers={**station[0], "Content-Type": "application/json"})
+        response = client.post(
+            "/api/v1/reports", content=body, headers={**station[0], "Content-Type": "application/json"}
+        )
     assert response.status_code in (400, 422), response.text[:300]
