@@ -3,9 +3,9 @@
 1. A 64 MiB scratch disk image with a filesystem and a planted sentinel, behind a loop device
    (root only; without root the demo stops after the inventory).
 2. An embedded central inventory (`atelier-server`, SQLite in a temporary data directory).
-3. `atelier run --unattended` restricted to the scratch disk: inventory, checks, erasure,
-   verification, grade, signed report, upload — or, while those are not all there, the steps
-   that exist (`inventory`, `erase`).
+3. This PC registers as a station with a one-time code, shows the erase plan (dry run), then
+   `atelier run --unattended` restricted to the scratch disk: inventory, checks, erasure,
+   verification, grade, signed report, upload, label.
 4. Proof: the sentinel is gone from the image; the report is on the server.
 
 Nothing here ever names a disk other than the scratch loop device.
@@ -41,16 +41,6 @@ def atelier(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
     return proc
 
 
-def has_command(name: str) -> bool:
-    proc = subprocess.run([str(BIN / "atelier"), "--help"], capture_output=True, text=True, check=False)
-    return (
-        f" {name} " in proc.stdout
-        or f"{{{name}," in proc.stdout
-        or f",{name}," in proc.stdout
-        or f",{name}}}" in proc.stdout
-    )
-
-
 @contextlib.contextmanager
 def scratch_disk(workdir: Path) -> Iterator[tuple[str, Path]]:
     image = workdir / "scratch-disk.img"
@@ -82,40 +72,64 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def embedded_server(workdir: Path) -> Iterator[tuple[str, str] | None]:
+    """The central inventory on SQLite in a temporary folder; yields (URL, one-time station code)."""
     server = BIN / "atelier-server"
     if not server.exists():
         yield None
         return
     data = workdir / "server-data"
     port = free_port()
-    env = {**os.environ, "ATELIER_SERVER_DATA_DIR": str(data)}
-    token_proc = subprocess.run(
-        [str(server), "--data-dir", str(data), "station", "create", "demo-station"],
-        capture_output=True,
-        text=True,
-        env=env,
-        check=False,
+    code_proc = subprocess.run(
+        [str(server), "--data-dir", str(data), "station", "code"], capture_output=True, text=True, check=False
     )
-    token = (
-        token_proc.stdout.strip().splitlines()[-1] if token_proc.returncode == 0 and token_proc.stdout else ""
-    )
+    code = code_proc.stdout.strip().splitlines()[-1] if code_proc.returncode == 0 and code_proc.stdout else ""
+    log = open(workdir / "server.log", "wb")  # noqa: SIM115 - closed in finally
     proc = subprocess.Popen(
         [str(server), "--host", "127.0.0.1", "--port", str(port), "--data-dir", str(data)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(100):
+        for _ in range(150):
             with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.2):
                 break
             time.sleep(0.1)
-        yield url, token
+        yield url, code
     finally:
         proc.terminate()
         with contextlib.suppress(subprocess.TimeoutExpired):
             proc.wait(timeout=10)
+        log.close()
+
+
+def show_device(url: str, data_dir: Path, asset_code: str) -> None:
+    """What the central inventory now holds for the machine, read with the station's own token."""
+    import requests
+
+    from agent.config.sources import STATION_FILE, read_station_file
+
+    token = read_station_file(data_dir / STATION_FILE).get("token")
+    say(f"Ce que l'inventaire central a reçu pour {asset_code}")
+    try:
+        answer = requests.get(
+            f"{url}/api/v1/devices/{asset_code}", headers={"Authorization": f"Bearer {token}"}, timeout=10
+        )
+    except requests.RequestException as err:
+        print(f"inventaire central injoignable : {err}")
+        return
+    if answer.status_code != 200:
+        print(f"réponse {answer.status_code} : {answer.text[:300]}")
+        return
+    device = answer.json()
+    for key in ("asset_code", "serial", "grade", "erasure_status", "updated_at"):
+        if key in device:
+            print(f"  {key:<16} {device[key]}")
+    print(f"  historique       {len(device.get('history', []))} rapport(s)")
+    print(
+        f"Pour parcourir la fiche dans un navigateur : {BIN / 'atelier-server'} --data-dir {data_dir.parent / 'server-data'}"
+        f" (le mot de passe admin est dans {data_dir.parent / 'server.log'})."
+    )
 
 
 def main() -> int:
@@ -127,52 +141,59 @@ def main() -> int:
         return 0
     try:
         with scratch_disk(workdir) as (dev, image), embedded_server(workdir) as server:
-            say(f"Disque de test : {dev} ({image}), contenant des fichiers témoins")
-            data_dir = workdir / "agent-data"
-            if has_command("run") and server is not None:
-                url, token = server
-                say(f"Parcours complet sans surveillance, serveur {url}")
-                atelier(
-                    "run",
-                    "--unattended",
-                    "--asset-code",
-                    "DEMO-0001",
-                    "--server",
-                    url,
-                    "--token",
-                    token,
-                    "--disks",
-                    dev,
-                    "--data-dir",
-                    str(data_dir),
-                    "--end",
-                    "wait",
-                    check=False,
+            if server is None:
+                raise SystemExit(
+                    "demo: atelier-server is not installed (make venv installs the server extra)"
                 )
-            else:
-                atelier("inventory", "--disks", dev, "--asset-code", "DEMO-0001")
-                if has_command("erase"):
-                    say("Plan d'effacement (rien n'est écrit)")
-                    atelier("erase", "--dry-run", "--device", dev, "--data-dir", str(data_dir), check=False)
-                    say("Effacement vérifié du disque de test")
-                    atelier(
-                        "erase",
-                        "--device",
-                        dev,
-                        "--yes",
-                        "--out",
-                        str(workdir / "certificates"),
-                        "--data-dir",
-                        str(data_dir),
-                        check=False,
-                    )
+            url, code = server
+            data_dir = workdir / "agent-data"
+            say(f"Disque de test : {dev} ({image}), avec des fichiers témoins")
+            say(
+                f"Enregistrement de ce poste auprès de l'inventaire central ({url}), avec un code à usage unique"
+            )
+            atelier(
+                "station",
+                "register",
+                "--server",
+                url,
+                "--code",
+                code,
+                "--name",
+                "poste-demo",
+                "--data-dir",
+                str(data_dir),
+            )
+            say("Plan d'effacement (rien n'est écrit)")
+            atelier("erase", "--dry-run", "--device", dev, "--data-dir", str(data_dir), check=False)
+            say(
+                "Parcours complet sans surveillance : inventaire, tests, effacement vérifié, classement, envoi"
+            )
+            run = atelier(
+                "run",
+                "--unattended",
+                "--asset-code",
+                "DEMO-0001",
+                "--server",
+                url,
+                "--disks",
+                dev,
+                "--data-dir",
+                str(data_dir),
+                "--end",
+                "wait",
+                check=False,
+            )
+            for certificate in sorted(data_dir.glob("runs/*/certificates/*.json")):
+                say(f"Certificat : {certificate.name}")
+                atelier("certificate", "verify", str(certificate), check=False)
+            show_device(url, data_dir, "DEMO-0001")
             survived = SENTINEL in image.read_bytes()
             say(
-                "Vérification indépendante : "
+                "Vérification indépendante du disque de test : "
                 + ("ÉCHEC, des données témoins subsistent" if survived else "aucun octet témoin ne subsiste")
             )
-            print(f"Fichiers de la démonstration : {workdir}")
-            return 1 if survived and has_command("erase") else 0
+            print(f"Fichiers de la démonstration (rapport, certificats PDF, étiquette) : {workdir}")
+            return 1 if survived or run.returncode != 0 else 0
     finally:
         shutil.rmtree(workdir / "mnt", ignore_errors=True)
 
