@@ -54,7 +54,7 @@ lb config noauto \
 	--bootappend-live "$APPEND" \
 	--bootappend-live-failsafe none \
 	--iso-application "Atelier" \
-	--iso-volume "ATELIER_LIVE" \
+	--iso-volume "ATELIER-LIVE" \
 	--iso-publisher "Atelier" \
 	--cache true \
 	--cache-packages true \
