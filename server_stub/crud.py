@@ -11,7 +11,7 @@ import datetime as dt
 import hashlib
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import Select, bindparam, func, insert, or_, select, update
@@ -839,6 +839,25 @@ def list_devices(
     flt = filters or DeviceFilter()
     limit = max(1, min(limit, 500))
     offset = max(0, offset)
+    if flt.q and flt.q.strip():
+        # A scanned label or a serial typed in full: answered from the unique/serial indexes
+        # instead of a substring scan of every device.
+        needle = flt.q.strip()
+        for column in (Device.asset_code, Device.serial):
+            exact = replace(flt, q=None)
+            rows = session.scalars(
+                _apply_filter(select(Device).where(column == needle), exact, donor_scope)
+                .order_by(Device.updated_at.desc(), Device.id.desc())
+                .limit(limit)
+                .offset(offset)
+            ).all()
+            if rows:
+                if offset == 0 and len(rows) < limit:
+                    return rows, len(rows)
+                total = session.scalar(
+                    _apply_filter(select(func.count(Device.id)).where(column == needle), exact, donor_scope)
+                )
+                return rows, total or 0
     rows = session.scalars(
         _apply_filter(select(Device), flt, donor_scope)
         .order_by(Device.updated_at.desc(), Device.id.desc())
