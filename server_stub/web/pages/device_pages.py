@@ -90,7 +90,7 @@ def list_context(
     session: Session, viewer: Viewer, query: ListQuery, *, page_size: int | None = None
 ) -> dict[str, Any]:
     page_size = page_size or PAGE_SIZE
-    rows, total = queries.list_devices(
+    found = queries.list_devices(
         session,
         filters=query.filters,
         state=query.state,
@@ -99,10 +99,15 @@ def list_context(
         offset=(query.page - 1) * page_size,
         donor_scope=viewer.donor_scope,
     )
+    rows, total = found.rows, found.total
     pages = max(1, -(-total // page_size))
+    if found.capped:
+        # "More than 10,000": the next page exists as long as this one is full.
+        pages = query.page + 1 if len(rows) == page_size else query.page
     return {
         "rows": device_rows(session, rows),
         "total": total,
+        "capped": found.capped,
         "query": query,
         "page": query.page,
         "pages": pages,
