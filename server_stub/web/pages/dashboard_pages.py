@@ -125,13 +125,19 @@ def dashboard_page(request: Request, session: SessionDep, viewer: ViewerDep) -> 
         date_from = date_from.replace(day=1)
     donor_id = None if viewer.is_donor else fields.integer("donor", minimum=1)
     batch_id = fields.integer("batch", minimum=1)
-    data = queries.dashboard(
-        session,
-        date_from=date_from,
-        date_to=date_to,
-        donor_id=donor_id,
-        batch_id=batch_id,
-        donor_scope=viewer.donor_scope,
+    cache: queries.DashboardCache | None = getattr(request.app.state, "web_dashboard_cache", None)
+    if cache is None:
+        cache = request.app.state.web_dashboard_cache = queries.DashboardCache()
+    data = cache.get(
+        (date_from, date_to, donor_id, batch_id, viewer.donor_scope),
+        lambda: queries.dashboard(
+            session,
+            date_from=date_from,
+            date_to=date_to,
+            donor_id=donor_id,
+            batch_id=batch_id,
+            donor_scope=viewer.donor_scope,
+        ),
     )
     lang = page_lang(request)
     return render(
