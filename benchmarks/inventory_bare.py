@@ -1,0 +1,82 @@
+"""Inventory benchmark on this bare VM (issue 2): `atelier inventory --json` against `lshw -json`.
+
+    sudo .venv/bin/python -m benchmarks.inventory_bare [--runs 7]
+
+This VM has no DMI, no battery and one virtio disk that is this machine's own: the agent is pointed at
+a 64 MiB loop device instead (`--disks`), so it runs the same per-disk commands (smartctl, lsblk/blkid)
+without touching the real disk; lshw reads whatever it reads. One warm-up each, then alternating runs;
+wall time and peak RSS from GNU time. Prints a Markdown table for BENCHMARKS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ATELIER = str(Path(sys.executable).parent / "atelier")
+
+
+def timed(argv: list[str]) -> tuple[float, int]:
+    with tempfile.NamedTemporaryFile("r") as out:
+        proc = subprocess.run(
+            ["/usr/bin/time", "-f", "%e %M", "-o", out.name, *argv],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            check=False,
+        )
+        if proc.returncode != 0:
+            raise SystemExit(f"{argv[0]} exited {proc.returncode}")
+        wall, kib = out.read().split()[-2:]
+    return float(wall), int(kib)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=7)
+    args = parser.parse_args()
+    if os.geteuid() != 0:
+        print("needs root (a loop device stands in for a disk)", file=sys.stderr)
+        return 2
+    with tempfile.TemporaryDirectory(prefix="atelier-bench-") as tmp:
+        image = Path(tmp) / "disk.img"
+        with open(image, "wb") as handle:
+            handle.truncate(64 * 1024 * 1024)
+        dev = subprocess.run(
+            ["losetup", "-f", "--show", str(image)], capture_output=True, text=True, check=True
+        ).stdout.strip()
+        try:
+            agent = [ATELIER, "inventory", "--json", "--disks", dev]
+            peer = ["lshw", "-json"]
+            timed(agent), timed(peer)
+            a_runs: list[tuple[float, int]] = []
+            l_runs: list[tuple[float, int]] = []
+            for _ in range(args.runs):
+                a_runs.append(timed(agent))
+                l_runs.append(timed(peer))
+        finally:
+            subprocess.run(["losetup", "-d", dev], check=False)
+    load = os.getloadavg()[0]
+    a_med = statistics.median(w for w, _ in a_runs)
+    l_med = statistics.median(w for w, _ in l_runs)
+    cpuinfo = Path("/proc/cpuinfo").read_text().splitlines()
+    cpu = next((line.split(":", 1)[1].strip() for line in cpuinfo if line.startswith("model name")), "?")
+    print(f"Machine: this bare VM, {os.cpu_count()} cores ({cpu}), load average {load:.1f} at the end.")
+    print(f"Command: `sudo .venv/bin/python -m benchmarks.inventory_bare --runs {args.runs}`\n")
+    print("| | median wall (s) | runs (s) | peak RSS (MiB, max) |")
+    print("|---|---|---|---|")
+    for name, runs in (("atelier inventory --json --disks LOOP", a_runs), ("lshw -json", l_runs)):
+        walls = ", ".join(f"{w:.2f}" for w, _ in runs)
+        print(
+            f"| {name} | {statistics.median(w for w, _ in runs):.2f} | {walls} | {max(k for _, k in runs) / 1024:.0f} |"
+        )
+    print(f"\nRatio atelier / lshw (median wall): {a_med / l_med:.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
