@@ -11,7 +11,7 @@ import datetime as dt
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, cast
 
 from sqlalchemy import ColumnElement, Select, and_, case, exists, extract, func, select
@@ -90,6 +90,18 @@ def list_devices(
     """`crud.list_devices`'s filters, plus the page's sort order and "where is it" filter."""
     order = SORT_ORDERS.get(sort, SORT_ORDERS["recent"])
     if filters.q and filters.q.strip():
+        # As `crud.list_devices`: a scanned label or a full serial is answered from the indexes.
+        needle, exact = filters.q.strip(), replace(filters, q=None)
+        for column in (Device.asset_code, Device.serial):
+            matching = _apply_state(
+                _apply_filter(select(Device).where(column == needle), exact, donor_scope), state
+            )
+            rows = session.scalars(matching.order_by(*order).limit(limit).offset(offset)).all()
+            if rows:
+                same = _apply_state(
+                    _apply_filter(select(Device.id).where(column == needle), exact, donor_scope), state
+                )
+                return DevicePage(rows=rows, total=len(session.scalars(same).all()))
         # SQLite walks the sort index and fetches every row to test the LIKE (random reads of the
         # whole table, ~9× slower than one sequential scan of the ids): find the ids first.
         ids_query = _apply_state(_apply_filter(select(Device.id), filters, donor_scope), state)
