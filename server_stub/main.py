@@ -171,11 +171,11 @@ def bootstrap_admin(db: Database, settings: Settings) -> str | None:
 
 def _include_routes(app: FastAPI) -> None:
     from server_stub.api.routes import auth as auth_routes
-    from server_stub.api.routes import devices, exports, intake, outcomes, reports, stations
+    from server_stub.api.routes import devices, exports, health, intake, outcomes, reports, stations
 
     # Devices last: "/devices/{asset_code:path}" (asset codes may hold "/", e.g. "2025/0042")
     # would otherwise swallow "/devices/{asset_code}/outcomes" and "/glpi.json".
-    for module in (auth_routes, reports, outcomes, exports, stations, intake, devices):
+    for module in (health, auth_routes, reports, outcomes, exports, stations, intake, devices):
         app.include_router(module.router, prefix=API_PREFIX)
 
 
