@@ -45,9 +45,9 @@ def _apply_state(query: Select[Any], state: str | None) -> Select[Any]:
     return query
 
 
-#: Beyond this many matches a filtered list says "more than 10,000": counting 47,000 graded
-#: machines exactly costs 10× the page itself, and nobody pages that far.
-COUNT_CAP = 10_000
+#: Beyond this many matches a filtered list says "more than 2,000": counting 47,000 graded
+#: machines exactly reads every one of them (10× the page itself), and nobody pages that far.
+COUNT_CAP = 2_000
 #: A text search collects the matching ids first (one sequential scan, which also gives the
 #: count) when at most this many match; more than that and it pages like the other filters.
 SEARCH_IDS_MAX = 20_000
