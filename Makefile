@@ -9,9 +9,10 @@ export ATELIER_SHARED := $(SHARED)
 
 # Debian packages the agent drives and the tests use (installed when missing and we are root).
 DEB_PACKAGES := smartmontools nvme-cli hdparm dmidecode pciutils usbutils sg3-utils util-linux \
-	e2fsprogs dosfstools fdisk nwipe lshw memtester stressapptest poppler-utils tmux gettext
+	e2fsprogs dosfstools fdisk nwipe lshw memtester stressapptest poppler-utils tmux gettext \
+	chromium chromium-driver
 DEB_COMMANDS := smartctl nvme hdparm dmidecode lspci lsusb sg_sanitize lsblk mkfs.ext4 mkfs.vfat nwipe \
-	lshw memtester stressapptest pdftoppm tmux msgfmt
+	lshw memtester stressapptest pdftoppm tmux msgfmt chromium chromedriver
 
 .PHONY: all venv deps test lint typecheck pytest demo i18n image e2e bench clean
 
