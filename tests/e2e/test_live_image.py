@@ -37,6 +37,7 @@ from tests.e2e.vm import (
     find_sentinel,
     image_ready,
     kernel_args,
+    make_sentinel_disk,
     make_stick,
     new_sentinel,
     standard_disks,
@@ -44,13 +45,16 @@ from tests.e2e.vm import (
 
 pytestmark = [pytest.mark.vm, pytest.mark.timeout(1200)]
 
-TIMINGS = IMAGE_OUT / "e2e-timings.json"
+TIMINGS = ROOT / "image" / "build" / "e2e-timings.json"  # survives image rebuilds (out/ is replaced)
 ASSET = "E2E-0001"
-BOOT_TIMEOUT = 240.0  # generous: 2 cores shared with other jobs; the target (75 s) is a benchmark
+BOOT_TIMEOUT = (
+    480.0  # generous: 2 cores shared with other jobs (seen: 239 s at load 7); target 75 s is a benchmark
+)
 STICK_SERIAL = "ATELIER-STICK-1"
 
 
 def record_timing(name: str, value: Any) -> None:
+    TIMINGS.parent.mkdir(parents=True, exist_ok=True)
     data = json.loads(TIMINGS.read_text()) if TIMINGS.exists() else {}
     data[name] = value
     TIMINGS.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
@@ -223,8 +227,6 @@ def test_erase_every_internal_disk(tmp_path: Path, accel: str, sentinel: bytes, 
     # Writes fail from sector 65536 (32 MiB) on: a disk that dies part-way (notes/qemu.md).
     rules.write_text('[inject-error]\nevent = "write_aio"\nerrno = "5"\nsector = "65536"\nonce = "off"\n')
     bad = Disk("virtio", tmp_path / "bad.raw", "BAD-E2E-0001", blkdebug=rules)
-    from vm import make_sentinel_disk
-
     make_sentinel_disk(bad.path, 64, sentinel)
     share = tmp_path / "share"
     share.mkdir()
@@ -309,17 +311,27 @@ def server(tmp_path: Path, station_key: str) -> Iterator[Any]:
         yield srv
 
 
+def put_unattended_policy(tmp_path: Path, stick: Stick) -> str:
+    """The workshop's policy on the stick: the shipped default with unattended erasure allowed (no
+    shipped policy allows it — a supervisor decides that). Returns its path in the guest."""
+    default = (ROOT / "agent" / "erase" / "policies" / "default.toml").read_text()
+    text = default.replace('name = "default"', 'name = "e2e-workshop"')
+    text = text.replace("unattended = false", "unattended = true")
+    assert "unattended = true" in text
+    local = tmp_path / "workshop.toml"
+    local.write_text(text)
+    stick.put(local, "workshop.toml")
+    return "/run/atelier-data/workshop.toml"
+
+
 def _unattended_vm(
     tmp_path: Path, accel: str, disks: list[Disk], stick: Stick, server_url: str, token: str
 ) -> Vm:
-    return Vm(
-        tmp_path / "vm",
-        [*disks, stick_disk(stick)],
-        append=kernel_args(
-            mode="auto", asset=ASSET, server=server_url, token=token, end="poweroff", lang="fr"
-        ),
-        accel=accel,
+    policy = put_unattended_policy(tmp_path, stick)
+    append = kernel_args(
+        mode="auto", asset=ASSET, server=server_url, token=token, policy=policy, end="poweroff", lang="fr"
     )
+    return Vm(tmp_path / "vm", [*disks, stick_disk(stick)], append=append, accel=accel)
 
 
 def test_unattended_run_end_to_end(
