@@ -44,6 +44,9 @@ class Settings(BaseSettings):
     #: WAL + synchronous=FULL: a report the server acknowledged survives a power cut (the agent then
     #: deletes its spooled copy). NORMAL is faster but may lose the last commits on power loss.
     sqlite_synchronous: Literal["FULL", "NORMAL"] = "FULL"
+    #: Reports arriving together are stored in one transaction (one fsync), each answered only
+    #: after that commit (server_stub.ingest). Off: one transaction per report (benchmarks compare).
+    ingest_group_commit: bool = True
     enrollment_code_hours: int = Field(default=24, ge=1)
     #: Serve the web UI (server_stub.web) beside the API; off for an API-only service.
     web_ui: bool = True

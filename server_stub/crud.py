@@ -565,9 +565,17 @@ def ingest_report(
 
 
 def store_report(
-    session: Session, *, prepared: PreparedReport, station_id: int, now: dt.datetime | None = None
+    session: Session,
+    *,
+    prepared: PreparedReport,
+    station_id: int,
+    now: dt.datetime | None = None,
+    touch_station: bool = True,
 ) -> IngestResult:
     """The database half of `ingest_report` (short: run it inside the write transaction).
+
+    `touch_station=False` leaves the station's `last_seen_at` to the caller (`touch_stations`
+    once per batch of reports).
 
     Core statements rather than the ORM unit of work: this is the hot path of every agent run and
     the ORM's bookkeeping cost more than the inserts themselves.
@@ -713,7 +721,8 @@ def store_report(
                 erased_at=max((c.finished_at for c in certs if c.finished_at), default=None),
             )
     conn.execute(_UPDATE_DEVICE, values)
-    conn.execute(_TOUCH_STATION, {"_station_id": station_id, "last_seen_at": now})
+    if touch_station:
+        conn.execute(_TOUCH_STATION, {"_station_id": station_id, "last_seen_at": now})
     answer = {
         "report_id": str(report.report_id),
         "asset_code": prepared.asset_code,
@@ -733,6 +742,13 @@ def store_report(
         ],
     }
     return IngestResult(created=True, answer=answer)
+
+
+def touch_stations(session: Session, *, station_ids: Sequence[int], now: dt.datetime) -> None:
+    """Record that these stations were heard from (one statement for a whole ingest batch)."""
+    session.connection().execute(
+        _TOUCH_STATION, [{"_station_id": station_id, "last_seen_at": now} for station_id in station_ids]
+    )
 
 
 def report_answer(report: Report, *, asset_code: str) -> dict[str, Any]:

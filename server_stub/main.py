@@ -23,6 +23,7 @@ from server_stub import auth, crud
 from server_stub.config import Settings
 from server_stub.db import Database, make_database
 from server_stub.errors import ServiceError
+from server_stub.ingest import IngestWriter
 
 API_PREFIX = "/api/v1"
 log = logging.getLogger("atelier.server")
@@ -215,6 +216,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     )
     app.state.settings = settings
     app.state.db = db
+    app.state.ingest = IngestWriter(db, group_commit=settings.ingest_group_commit)
     app.state.signing_key = settings.signing_key()
     app.state.first_admin_password = bootstrap_admin(db, settings)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)

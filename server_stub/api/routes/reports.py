@@ -5,18 +5,16 @@ from __future__ import annotations
 import uuid
 
 from fastapi import APIRouter, Request, Response, status
-from sqlalchemy.exc import IntegrityError
 
 from agent.report import SCHEMA_VERSION, schema_major
 from agent.report import Report as AgentReport
 from server_stub import crud
 from server_stub.api.deps import IngestStation, SessionDep, UserPrincipal
-from server_stub.db import Database
 from server_stub.errors import InvalidInput
+from server_stub.ingest import IngestWriter
 from server_stub.schemas import CertificateOut, IngestOut, ReportOut
 
 router = APIRouter(tags=["reports"])
-RETRIES = 3
 
 
 @router.post(
@@ -37,24 +35,14 @@ def post_report(
             field="body.schema_version",
         )
     crud.check_asset_code(report.asset_code, field_name="body.asset_code")
-    db: Database = request.app.state.db
-    # Serialising and signature checks need no database: done before queueing for the writer.
+    writer: IngestWriter = request.app.state.ingest
+    # Serialising and signature checks need no database: done before queueing for the writer,
+    # which stores the reports waiting together in one transaction (server_stub.ingest).
     prepared = crud.prepare_report(report, station_public_key=station.public_key)
-    for attempt in range(RETRIES):
-        try:
-            with db.write_lock, db.session(write=True) as session:
-                result = crud.store_report(session, prepared=prepared, station_id=station.id)
-                answer = result.answer
-            break
-        except IntegrityError:
-            # A concurrent upload of the same report (or a first report for the same new asset
-            # code, on PostgreSQL) won the race: start over, now seeing its row.
-            if attempt == RETRIES - 1:
-                raise
-            prepared = crud.prepare_report(report, station_public_key=station.public_key)
+    result = writer.store(prepared, station_id=station.id)
     if not result.created:
         response.status_code = status.HTTP_200_OK
-    return IngestOut.model_validate(answer)
+    return IngestOut.model_validate(result.answer)
 
 
 @router.get("/reports/{report_id}")
