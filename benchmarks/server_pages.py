@@ -282,6 +282,7 @@ def main() -> int:
     parser.add_argument("--reports-per-device", type=int, default=3)
     parser.add_argument("--data-dir", type=Path, default=Path("/tmp/atelier-bench-pages"))
     parser.add_argument("--rounds", type=int, default=40)
+    parser.add_argument("--only", help="comma-separated words: run only the list/device cases naming one")
     args = parser.parse_args()
 
     from fastapi.testclient import TestClient
@@ -329,6 +330,7 @@ def main() -> int:
     def code() -> str:
         return f"AT-{rng.randrange(args.devices):07d}"
 
+    only = set(args.only.split(",")) if args.only else None
     cases: list[tuple[str, Any, Any]] = [
         ("device list, default (newest first)", lambda: "/appareils", lambda: "/api/v1/devices?limit=50"),
         (
@@ -345,6 +347,11 @@ def main() -> int:
             "device list, search by asset code",
             lambda: "/appareils?" + urlencode({"q": code()}),
             lambda: "/api/v1/devices?" + urlencode({"q": code()}),
+        ),
+        (
+            "device list, substring search 'thinkpad'",
+            lambda: "/appareils?q=thinkpad",
+            lambda: "/api/v1/devices?q=thinkpad",
         ),
         (
             "device list, date range (one month)",
@@ -364,6 +371,8 @@ def main() -> int:
     ]
     lines = []
     for name, page, api in cases:
+        if only is not None and not any(word in name for word in only):
+            continue
         timed(client, page())  # warm
         pages_ms, api_ms = [], []
         for _ in range(args.rounds):
@@ -373,6 +382,8 @@ def main() -> int:
         lines.append(f"{name:38s} page: {summary(pages_ms)}")
         lines.append(f"{'':38s}  API: {summary(api_ms)}; page/API CPU {ratio:.2f}")
         print("\n".join(lines[-2:]), flush=True)
+    if only is not None:
+        return 0
     for name, path, who in (
         ("device list as a donor (1/10 of devices)", "/appareils", donor),
         ("device list, 'in stock' filter", "/appareils?state=stock", client),
