@@ -68,3 +68,22 @@ def test_build_from_fixtures() -> None:
     assert host.list_dir("/sys/class/dmi/id") == ["sys_vendor"]
     assert host.exists("/sys/class/dmi")
     assert host.run(["lscpu"]).stdout == "x"
+
+
+def test_prefetching_host_answers_once_then_runs_live() -> None:
+    from agent.host import PrefetchingHost
+
+    host = PrefetchingHost(LiveHost(), [(["sh", "-c", "echo $$"], 5.0)])
+    first = host.run(["sh", "-c", "echo $$"])
+    second = host.run(["sh", "-c", "echo $$"])
+    assert first.ok and second.ok
+    assert first.stdout != second.stdout  # the second is a new process: a prefetched answer is used once
+    assert host.read_text("/proc/version") == LiveHost().read_text("/proc/version")
+
+
+def test_live_prefetch_names_only_the_given_disks() -> None:
+    from agent.probes.commands import live_prefetch
+
+    commands = [argv for argv, _ in live_prefetch(["/dev/loop-does-not-exist"], smart=True)]
+    assert all(argv[0] == "dmidecode" for argv in commands)
+    assert [argv for argv, _ in live_prefetch([], smart=True) if argv[0] == "smartctl"] == []

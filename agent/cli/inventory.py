@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
 from agent.cli._common import Subparsers, add_command
 from agent.i18n import _
+
+if TYPE_CHECKING:
+    pass
 
 
 def register(subparsers: Subparsers) -> None:

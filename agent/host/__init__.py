@@ -3,6 +3,7 @@
 from agent.host._base import CommandResult, Host, HostFileError, UdevDevice
 from agent.host._capture import CaptureFormatError, RecordingHost, ReplayHost
 from agent.host._live import LiveHost
+from agent.host._prefetch import PrefetchingHost
 
 __all__ = [
     "CaptureFormatError",
@@ -10,6 +11,7 @@ __all__ = [
     "Host",
     "HostFileError",
     "LiveHost",
+    "PrefetchingHost",
     "RecordingHost",
     "ReplayHost",
     "UdevDevice",

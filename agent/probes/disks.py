@@ -22,15 +22,16 @@ from dataclasses import dataclass, field
 from agent.host import CommandResult, HostFileError
 from agent.parsers._text import clean, clean_keep, to_int
 from agent.probes._context import ProbeContext
+from agent.probes.commands import (
+    NVME_TIMEOUT,
+    SMARTCTL_TIMEOUT,
+    is_candidate_disk,
+    nvme_idctrl_argv,
+    smartctl_argv,
+)
 from agent.report import Disk, EraseCapabilities, Smart
 from agent.report.disk import MediaType, Transport
 
-#: Kernel block devices that are not disks a technician erases or grades (listed only when named).
-_SKIPPED_PREFIXES = ("loop", "ram", "zram", "dm-", "md", "sr", "fd", "nbd", "mtdblock")
-#: eMMC hardware boot/RPMB partitions show up as disks of their own; they belong to mmcblkN.
-_EMMC_HW_PARTITION = re.compile(r"^mmcblk\d+(boot\d+|rpmb)$")
-SMARTCTL_TIMEOUT = 60.0
-NVME_TIMEOUT = 20.0
 #: smartctl's message for a USB-SATA bridge it does not know; `-d sat` usually works then.
 _UNKNOWN_BRIDGE = "unknown usb bridge"
 #: Sysfs "vendor" values that name a bus or a PCI id, not a maker.
@@ -86,15 +87,10 @@ def _enumerate(ctx: ProbeContext, only: Sequence[str] | None) -> list[str]:
     if only is None:
         selected = []
         for name in names:
-            if name.startswith(_SKIPPED_PREFIXES) or _EMMC_HW_PARTITION.match(name):
-                continue
-            # An empty card reader slot is a 0-byte disk: there is nothing to inventory.
-            if _read_int(ctx, f"/sys/block/{name}/size") == 0:
-                continue
-            # NVMe native multipath: the per-path nvme0c0n1 nodes are hidden; nvme0n1 is the disk.
-            if _read(ctx, f"/sys/block/{name}/hidden") == "1":
-                continue
-            selected.append(name)
+            if is_candidate_disk(
+                name, _read_int(ctx, f"/sys/block/{name}/size"), _read(ctx, f"/sys/block/{name}/hidden")
+            ):
+                selected.append(name)
         return selected
     known = set(names)
     chosen: list[str] = []
@@ -323,7 +319,7 @@ def _run_smartctl(ctx: ProbeContext, disk: Disk) -> _SmartOutcome:
     probe = f"smart:{disk.path}"
 
     def attempt(extra: Sequence[str]) -> tuple[CommandResult, SmartctlDrive | None]:
-        result = ctx.run(probe, ["smartctl", "--json", "-x", *extra, disk.path], timeout=SMARTCTL_TIMEOUT)
+        result = ctx.run(probe, smartctl_argv(disk.path, extra), timeout=SMARTCTL_TIMEOUT)
         if result.missing or result.timed_out:
             return result, None
         try:
@@ -376,7 +372,7 @@ def _run_nvme(ctx: ProbeContext, disk: Disk) -> _NvmeOutcome:
     from agent.parsers.nvme_idctrl import parse_nvme_idctrl
 
     probe = f"nvme:{disk.path}"
-    result = ctx.run(probe, ["nvme", "id-ctrl", "-o", "json", disk.path], timeout=NVME_TIMEOUT)
+    result = ctx.run(probe, nvme_idctrl_argv(disk.path), timeout=NVME_TIMEOUT)
     if result.missing or result.timed_out:
         return _NvmeOutcome()
     ctrl = parse_nvme_idctrl(result.stdout)

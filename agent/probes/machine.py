@@ -9,6 +9,7 @@ from agent.parsers import dmi
 from agent.parsers._text import clean, clean_keep
 from agent.parsers.dmidecode import machine_from_dmidecode
 from agent.probes._context import ProbeContext
+from agent.probes.commands import SMBIOS_SOURCES
 from agent.report import (
     BaseboardInfo,
     BiosInfo,
@@ -25,7 +26,7 @@ _EFI_GLOBAL = "8be4df61-93ca-11d2-aa0d-e5c8f8d5b9f7"
 SECURE_BOOT_VAR = f"{EFI_DIR}/efivars/SecureBoot-{_EFI_GLOBAL}"
 SETUP_MODE_VAR = f"{EFI_DIR}/efivars/SetupMode-{_EFI_GLOBAL}"
 TPM_DIR = "/sys/class/tpm"
-SMBIOS_TABLE = "/sys/firmware/dmi/tables/DMI"
+SMBIOS_TABLE = SMBIOS_SOURCES[0]
 DMIDECODE_ARGV = ("dmidecode", "-t", "bios", "-t", "system", "-t", "baseboard", "-t", "chassis")
 
 # Lower-cased substrings of DMI vendor/product that only hypervisors use.
@@ -93,7 +94,7 @@ def smbios_reachable(ctx: ProbeContext) -> bool:
     VMs without SMBIOS and some ARM boards have neither: not spawning dmidecode there saves a
     process per probe (tens of ms under emulation) for a certain "No SMBIOS nor DMI entry point".
     """
-    return ctx.host.exists(SMBIOS_TABLE) or ctx.host.exists("/dev/mem")
+    return any(ctx.host.exists(source) for source in SMBIOS_SOURCES)
 
 
 def _from_dmidecode(ctx: ProbeContext) -> Machine:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from agent.parsers.dmidecode import memory_from_dmidecode
 from agent.probes._context import ProbeContext
+from agent.probes.commands import DMIDECODE_ARGV, DMIDECODE_TIMEOUT
 from agent.probes.machine import SMBIOS_TABLE, smbios_reachable
 from agent.report import Memory
 
 PROBE = "memory"
-DMIDECODE_ARGV = ("dmidecode", "-t", "16", "-t", "17")
 
 
 def mem_total_bytes(meminfo: str) -> int | None:
@@ -34,7 +34,7 @@ def probe_memory(ctx: ProbeContext) -> Memory:
     if not smbios_reachable(ctx):
         ctx.error(PROBE, "memory modules unknown: no SMBIOS table on this machine", SMBIOS_TABLE)
         return memory
-    result = ctx.run(PROBE, DMIDECODE_ARGV, timeout=15)
+    result = ctx.run(PROBE, DMIDECODE_ARGV, timeout=DMIDECODE_TIMEOUT)
     if result.ok:
         memory = memory_from_dmidecode(result.stdout)
         if not memory.modules:

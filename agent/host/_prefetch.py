@@ -1,0 +1,55 @@
+"""Start commands before they are asked for, so their run overlaps the interpreter's start-up."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+
+from agent.host._base import CommandResult, UdevDevice
+from agent.host._live import LiveHost
+
+
+class PrefetchingHost:
+    """The live machine, with some commands already running.
+
+    `run(argv)` for a prefetched argv returns that run's result (waiting for it if needed), once;
+    any other call goes to the live host. The prefetched commands are read-only queries
+    (smartctl, nvme id-ctrl, dmidecode) whose answers do not depend on when they are asked.
+    """
+
+    def __init__(self, inner: LiveHost, commands: Iterable[tuple[Sequence[str], float]]) -> None:
+        self._inner = inner
+        self._pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="prefetch")
+        self._pending: dict[tuple[str, ...], Future[CommandResult]] = {}
+        for argv, timeout in commands:
+            key = tuple(argv)
+            if key not in self._pending:
+                self._pending[key] = self._pool.submit(inner.run, key, timeout=timeout)
+        self._pool.shutdown(wait=False)
+
+    def read_bytes(self, path: str, *, limit: int | None = None) -> bytes:
+        return self._inner.read_bytes(path, limit=limit)
+
+    def read_text(self, path: str) -> str:
+        return self._inner.read_text(path)
+
+    def list_dir(self, path: str) -> list[str]:
+        return self._inner.list_dir(path)
+
+    def exists(self, path: str) -> bool:
+        return self._inner.exists(path)
+
+    def readlink(self, path: str) -> str:
+        return self._inner.readlink(path)
+
+    def run(self, argv: Sequence[str], *, timeout: float = 30.0) -> CommandResult:
+        future = self._pending.pop(tuple(argv), None)
+        if future is not None:
+            return future.result()
+        return self._inner.run(argv, timeout=timeout)
+
+    def udev_devices(self, subsystem: str) -> list[UdevDevice]:
+        return self._inner.udev_devices(subsystem)
+
+
+__all__ = ["PrefetchingHost"]

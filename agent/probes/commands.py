@@ -1,0 +1,101 @@
+"""The commands the inventory runs, named once, with no heavy import.
+
+`atelier inventory` starts these before Python has even imported the report schema (pydantic
+builds ~45 models, ~0.3 s here and several times that under QEMU emulation), so the disks answer
+smartctl while the interpreter loads; the probes then find the answers waiting
+(`agent.host.PrefetchingHost`). Probes build their argv with these functions too, so a prefetched
+command and the probe's own are the same command by construction.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Sequence
+
+SMARTCTL_TIMEOUT = 60.0
+NVME_TIMEOUT = 20.0
+DMIDECODE_TIMEOUT = 15.0
+DMIDECODE_ARGV = ("dmidecode", "-t", "16", "-t", "17")
+#: Where an SMBIOS table can be read from; without either, dmidecode has nothing to say.
+SMBIOS_SOURCES = ("/sys/firmware/dmi/tables/DMI", "/dev/mem")
+
+#: Kernel block devices that are not disks a technician erases or grades (listed only when named).
+SKIPPED_PREFIXES = ("loop", "ram", "zram", "dm-", "md", "sr", "fd", "nbd", "mtdblock")
+#: eMMC hardware boot/RPMB partitions show up as disks of their own; they belong to mmcblkN.
+EMMC_HW_PARTITION = re.compile(r"^mmcblk\d+(boot\d+|rpmb)$")
+
+
+def smartctl_argv(path: str, extra: Sequence[str] = ()) -> list[str]:
+    return ["smartctl", "--json", "-x", *extra, path]
+
+
+def nvme_idctrl_argv(path: str) -> list[str]:
+    return ["nvme", "id-ctrl", "-o", "json", path]
+
+
+def is_candidate_disk(name: str, size_sectors: int | None, hidden: str | None) -> bool:
+    """Whether /sys/block/NAME is a disk to inventory when no disk was named."""
+    if name.startswith(SKIPPED_PREFIXES) or EMMC_HW_PARTITION.match(name):
+        return False
+    # An empty card reader slot is a 0-byte disk: there is nothing to inventory.
+    if size_sectors == 0:
+        return False
+    # NVMe native multipath: the per-path nvme0c0n1 nodes are hidden; nvme0n1 is the disk.
+    return hidden != "1"
+
+
+def _sys_value(path: str) -> str | None:
+    try:
+        with open(path, encoding="ascii", errors="replace") as handle:
+            return handle.read().strip()
+    except OSError:
+        return None
+
+
+def live_prefetch(only: Sequence[str] | None, *, smart: bool) -> list[tuple[list[str], float]]:
+    """The (argv, timeout) the inventory will run on this live machine, guessed from /sys alone.
+
+    A guess that turns out wrong costs one unused read-only query; it never changes a result,
+    since a probe only takes a prefetched answer for the very argv it runs.
+    """
+    commands: list[tuple[list[str], float]] = []
+    if any(os.path.exists(p) for p in SMBIOS_SOURCES):
+        commands.append((list(DMIDECODE_ARGV), DMIDECODE_TIMEOUT))
+    if not smart:
+        return commands
+    names: list[str] = []
+    if only is None:
+        try:
+            entries = sorted(os.listdir("/sys/block"))
+        except OSError:
+            entries = []
+        for name in entries:
+            size = _sys_value(f"/sys/block/{name}/size")
+            if is_candidate_disk(
+                name, int(size) if size and size.isdigit() else None, _sys_value(f"/sys/block/{name}/hidden")
+            ):
+                names.append(name)
+    else:
+        for device in only:
+            name = os.path.basename(os.path.realpath(device))
+            if os.path.isdir(f"/sys/block/{name}"):
+                names.append(name)
+    for name in names:
+        path = f"/dev/{name}"
+        commands.append((smartctl_argv(path), SMARTCTL_TIMEOUT))
+        if name.startswith("nvme"):
+            commands.append((nvme_idctrl_argv(path), NVME_TIMEOUT))
+    return commands
+
+
+__all__ = [
+    "DMIDECODE_ARGV",
+    "NVME_TIMEOUT",
+    "SMARTCTL_TIMEOUT",
+    "SMBIOS_SOURCES",
+    "is_candidate_disk",
+    "live_prefetch",
+    "nvme_idctrl_argv",
+    "smartctl_argv",
+]
