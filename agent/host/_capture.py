@@ -12,17 +12,19 @@ import hashlib
 import io
 import json
 import os
-import tarfile
 import threading
 import zlib
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from agent import __version__
 from agent.host._base import CommandResult, Host, HostFileError, UdevDevice
 from agent.i18n import _
+
+if TYPE_CHECKING:
+    import tarfile
 
 FORMAT = "atelier-capture"
 FORMAT_VERSION = 1
@@ -149,6 +151,8 @@ class RecordingHost:
             blobs = dict(self._blobs)
         if target.name.endswith((".tar.gz", ".tgz")):
             target.parent.mkdir(parents=True, exist_ok=True)
+            import tarfile  # only captures use it; it pulls in lzma, bz2 and shutil
+
             with tarfile.open(target, "w:gz") as tar:
                 _add(tar, "manifest.json", manifest)
                 for name, data in sorted(blobs.items()):
@@ -162,6 +166,8 @@ class RecordingHost:
 
 
 def _add(tar: tarfile.TarFile, name: str, data: bytes) -> None:
+    import tarfile
+
     info = tarfile.TarInfo(name)
     info.size = len(data)
     info.mtime = 0
@@ -179,6 +185,8 @@ class ReplayHost:
 
     @classmethod
     def load(cls, source: str | os.PathLike[str]) -> ReplayHost:
+        import tarfile
+
         path = Path(source)
         try:
             if path.is_dir():
