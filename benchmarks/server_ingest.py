@@ -1,6 +1,10 @@
 """Ingest throughput of the central inventory: 20 concurrent clients posting realistic reports.
 
     .venv/bin/python -m benchmarks.server_ingest [--reports 3000] [--clients 20] [--database-url URL]
+        [--group-commit on|off|both] [--rounds 4]
+
+`--group-commit both` starts two servers (one transaction per report vs group commit) and
+alternates rounds of the same number of reports between them, so both see the same machine load.
 
 The server runs as `atelier-server` (uvicorn, one process, SQLite in WAL mode with synchronous=FULL
 unless told otherwise) in a child process on 127.0.0.1; clients are threads using `requests`.
@@ -67,12 +71,13 @@ def build_bodies(n: int, key: StationKey, seed: int = 7) -> list[bytes]:
 
 
 def start_server(
-    data_dir: Path, port: int, database_url: str | None, synchronous: str
+    data_dir: Path, port: int, database_url: str | None, synchronous: str, group_commit: bool = True
 ) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
         "ATELIER_SERVER_DATA_DIR": str(data_dir),
         "ATELIER_SERVER_SQLITE_SYNCHRONOUS": synchronous,
+        "ATELIER_SERVER_INGEST_GROUP_COMMIT": "1" if group_commit else "0",
         "ATELIER_SERVER_WEB_UI": "0",
         "ATELIER_SERVER_SCRYPT_LOG2_N": "12",
     }
@@ -111,6 +116,12 @@ def create_station(data_dir: Path, key: StationKey, database_url: str | None) ->
 
 
 def run(url: str, token: str, bodies: list[bytes], clients: int) -> dict[str, Any]:
+    return summarise(*post_all(url, token, bodies, clients), len(bodies))
+
+
+def post_all(
+    url: str, token: str, bodies: list[bytes], clients: int
+) -> tuple[float, list[float], list[float], dict[int, int]]:
     work: queue.Queue[bytes] = queue.Queue()
     for body in bodies:
         work.put(body)
@@ -147,17 +158,22 @@ def run(url: str, token: str, bodies: list[bytes], clients: int) -> dict[str, An
     start = time.perf_counter()
     for t in threads:
         t.join()
-    wall = time.perf_counter() - start
-    latencies.sort()
-    app_ms.sort()
+    return time.perf_counter() - start, latencies, app_ms, statuses
+
+
+def summarise(
+    wall: float, latencies: list[float], app_ms: list[float], statuses: dict[int, int], count: int
+) -> dict[str, Any]:
+    latencies = sorted(latencies)
+    app_ms = sorted(app_ms)
 
     def pct(values: list[float], p: float) -> float:
         return values[min(len(values) - 1, int(len(values) * p))]
 
     return {
-        "reports": len(bodies),
+        "reports": count,
         "seconds": round(wall, 2),
-        "reports_per_s": round(len(bodies) / wall, 1),
+        "reports_per_s": round(count / wall, 1),
         "latency_ms": {
             "p50": round(pct(latencies, 0.50) * 1000, 1),
             "p95": round(pct(latencies, 0.95) * 1000, 1),
@@ -170,7 +186,6 @@ def run(url: str, token: str, bodies: list[bytes], clients: int) -> dict[str, An
             "mean": round(statistics.mean(app_ms), 1),
         },
         "statuses": statuses,
-        "mean_body_kb": round(sum(len(b) for b in bodies) / len(bodies) / 1024, 1),
     }
 
 
@@ -183,30 +198,75 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--synchronous", default="FULL", choices=["FULL", "NORMAL"])
+    parser.add_argument("--group-commit", default="on", choices=["on", "off", "both"])
+    parser.add_argument("--rounds", type=int, default=4, help="alternating rounds with --group-commit both")
     args = parser.parse_args()
 
+    modes = {"on": [True], "off": [False], "both": [False, True]}[args.group_commit]
     key = StationKey.generate()
     t0 = time.perf_counter()
-    bodies = build_bodies(args.reports + args.warmup, key)
+    bodies = build_bodies((args.reports + args.warmup) * len(modes), key)
     print(f"built {len(bodies)} reports in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
+    per_mode = args.reports + args.warmup
+    rounds = max(1, args.rounds)
     with tempfile.TemporaryDirectory(prefix="atelier-bench-") as tmp:
-        data_dir = Path(tmp)
-        token = create_station(data_dir, key, args.database_url)
-        port = _free_port()
-        proc = start_server(data_dir, port, args.database_url, args.synchronous)
+        servers: list[tuple[bool, str, str, subprocess.Popen[bytes]]] = []
         try:
-            url = f"http://127.0.0.1:{port}"
-            run(url, token, bodies[: args.warmup], args.clients)
-            result = run(url, token, bodies[args.warmup :], args.clients)
+            for group_commit in modes:
+                data_dir = Path(tmp) / ("group" if group_commit else "single")
+                data_dir.mkdir()
+                database_url = args.database_url
+                token = create_station(data_dir, key, database_url)
+                port = _free_port()
+                proc = start_server(data_dir, port, database_url, args.synchronous, group_commit)
+                servers.append((group_commit, f"http://127.0.0.1:{port}", token, proc))
+            loads = [os.getloadavg()[0]]
+            for index, (_group_commit, url, token, _proc) in enumerate(servers):
+                mine = bodies[index * per_mode : (index + 1) * per_mode]
+                run(url, token, mine[: args.warmup], args.clients)
+            collected: dict[bool, tuple[float, list[float], list[float], dict[int, int]]] = {
+                mode: (0.0, [], [], {}) for mode in modes
+            }
+            chunk = -(-args.reports // rounds)
+            for r in range(rounds):
+                for index, (group_commit, url, token, _proc) in enumerate(servers):
+                    mine = bodies[index * per_mode + args.warmup : (index + 1) * per_mode]
+                    part = mine[r * chunk : (r + 1) * chunk]
+                    if not part:
+                        continue
+                    wall, latencies, app_ms, statuses = post_all(url, token, part, args.clients)
+                    total = collected[group_commit]
+                    for status, n in statuses.items():
+                        total[3][status] = total[3].get(status, 0) + n
+                    collected[group_commit] = (
+                        total[0] + wall,
+                        total[1] + latencies,
+                        total[2] + app_ms,
+                        total[3],
+                    )
+                    loads.append(os.getloadavg()[0])
         finally:
-            proc.terminate()
-            proc.wait(timeout=30)
-    result.update(
-        clients=args.clients,
-        database="postgresql" if args.database_url else f"sqlite (WAL, synchronous={args.synchronous})",
-        cpus=os.cpu_count(),
-    )
-    print(json.dumps(result, indent=2))
+            for _mode, _url, _token, proc in servers:
+                proc.terminate()
+                proc.wait(timeout=30)
+    results = {
+        ("group_commit" if mode else "one_commit_per_report"): summarise(*collected[mode], args.reports)
+        for mode in modes
+    }
+    output: dict[str, Any] = {
+        **results,
+        "clients": args.clients,
+        "rounds": rounds,
+        "mean_body_kb": round(sum(len(b) for b in bodies) / len(bodies) / 1024, 1),
+        "database": "postgresql" if args.database_url else f"sqlite (WAL, synchronous={args.synchronous})",
+        "cpus": os.cpu_count(),
+        "load_avg_1min": {"min": min(loads), "max": max(loads)},
+    }
+    if len(modes) == 2:
+        output["ratio_reports_per_s"] = round(
+            results["group_commit"]["reports_per_s"] / results["one_commit_per_report"]["reports_per_s"], 2
+        )
+    print(json.dumps(output, indent=2))
     return 0
 
 

@@ -512,6 +512,20 @@ _UPDATE_DEVICE = (
     update(Device).where(Device.id == bindparam("_device_id")).values(report_count=Device.report_count + 1)
 )
 _TOUCH_STATION = update(Station).where(Station.id == bindparam("_station_id"))
+_SELECT_REPORT = select(Report).where(Report.id == bindparam("_report_id"))
+_SELECT_DEVICE = select(
+    Device.id,
+    Device.serial,
+    Device.batch_id,
+    Device.last_run_at,
+    Device.manufacturer,
+    Device.product,
+    Device.cpu_model,
+    Device.form_factor,
+    Device.memory_bytes,
+    Device.storage_bytes,
+).where(Device.asset_code == bindparam("_asset_code"))
+_SELECT_BATCH = select(Batch.id).where(Batch.reference == bindparam("_reference"))
 
 
 @dataclass
@@ -581,7 +595,7 @@ def store_report(
     the ORM's bookkeeping cost more than the inserts themselves.
     """
     report = prepared.report
-    existing = session.scalar(select(Report).where(Report.id == report.report_id))
+    existing = session.scalar(_SELECT_REPORT, {"_report_id": report.report_id})
     if existing is not None:
         if existing.body_sha256 != prepared.sha256:
             raise Conflict(
@@ -593,20 +607,7 @@ def store_report(
         )
 
     now = now or utcnow()
-    device = session.execute(
-        select(
-            Device.id,
-            Device.serial,
-            Device.batch_id,
-            Device.last_run_at,
-            Device.manufacturer,
-            Device.product,
-            Device.cpu_model,
-            Device.form_factor,
-            Device.memory_bytes,
-            Device.storage_bytes,
-        ).where(Device.asset_code == prepared.asset_code)
-    ).first()
+    device = session.execute(_SELECT_DEVICE, {"_asset_code": prepared.asset_code}).first()
     conn = session.connection()
     if device is None:
         device_id = conn.execute(
@@ -632,7 +633,7 @@ def store_report(
     values: dict[str, Any] = {"_device_id": device_id, "updated_at": now}
     batch_ref = _text(report.batch, 64)
     if batch_ref:
-        batch_id = session.scalar(select(Batch.id).where(Batch.reference == batch_ref))
+        batch_id = session.scalar(_SELECT_BATCH, {"_reference": batch_ref})
         if batch_id is None:
             problems.append(f"unknown batch reference {batch_ref!r}")
         elif known["batch_id"] is None:
