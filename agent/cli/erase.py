@@ -73,6 +73,8 @@ def render_plan(plan: ErasePlan) -> str:
     unknown_model = _("unknown model")
     serial_label = _("serial")
     why_label = _("why")
+    # French typography puts a space before the colon; the catalog says how a label is followed.
+    colon = _("{label}: ").replace("{label}", "")
     lines = [_("Erase plan (policy {policy}):").format(policy=plan.policy.name)]
     for item in plan.disks:
         d = item.disk
@@ -90,7 +92,8 @@ def render_plan(plan: ErasePlan) -> str:
                 else ""
             )
             lines.append(
-                "      {label}: {technique}{passes} · {category} · {verify} · {eta}".format(
+                "      {label}{colon}{technique}{passes} · {category} · {verify} · {eta}".format(
+                    colon=colon,
                     label=_("technique"),
                     technique=technique_label(item.technique),
                     passes=f" ({passes})" if passes else "",
@@ -99,7 +102,7 @@ def render_plan(plan: ErasePlan) -> str:
                     eta=_("about {duration}").format(duration=duration(item.expected_seconds)),
                 )
             )
-        lines.append(f"      {why_label}: {item.why()}")
+        lines.append(f"      {why_label}{colon}{item.why()}")
         if item.purge_note is not None:
             lines.append(f"      {item.purge_note.text()}")
     return "\n".join(lines) + "\n"

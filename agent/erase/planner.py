@@ -105,11 +105,26 @@ class Reason:
         return cls(msgid, tuple(sorted(args.items())))
 
     def text(self) -> str:
-        args = {k: _(v) if isinstance(v, Msg) else v for k, v in self.args}
+        args = {
+            k: _(v) if isinstance(v, Msg) else v.local() if isinstance(v, UsageReasons) else v
+            for k, v in self.args
+        }
         return _(self.msgid).format(**args)
 
     def english(self) -> str:
         return self.msgid.format(**dict(self.args))
+
+
+class UsageReasons(tuple[str, ...]):
+    """Why a disk is in use, as `agent.probes.usage` words it (stable English), shown translated."""
+
+    def local(self) -> str:
+        from agent.probes.usage import describe_reason
+
+        return ", ".join(describe_reason(reason) for reason in self) or "?"
+
+    def __format__(self, spec: str) -> str:
+        return ", ".join(self) or "?"
 
 
 @dataclass
@@ -285,10 +300,10 @@ def plan_disk(
         reasons.append(Reason.of(N_("This is the boot medium (the Atelier stick or the running system).")))
     if usage_reasons or disk.mounted or disk.in_use:
         plan.action = "refuse"
-        detail = ", ".join(
+        detail = UsageReasons(
             dict.fromkeys([*usage_reasons, *disk.in_use, *(f"mounted at {m}" for m in disk.mountpoints)])
         )
-        reasons.append(Reason.of(N_("The disk is in use: {detail}."), detail=detail or "?"))
+        reasons.append(Reason.of(N_("The disk is in use: {detail}."), detail=detail))
     if disk.read_only:
         plan.action = "refuse"
         reasons.append(Reason.of(N_("The disk is read-only (write-protected); it cannot be erased.")))

@@ -11,10 +11,12 @@ Fail-safe rule: when the mount table cannot be read at all, every disk is report
 from __future__ import annotations
 
 import posixpath
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from agent.host import Host, HostFileError
+from agent.i18n import N_, _
 
 #: The live image's ISO 9660 label and the stick's writable FAT data partition label (image issue).
 #: ISO 9660 volume ids only allow A-Z 0-9 _, so xorriso writes `--iso-volume ATELIER-LIVE` as
@@ -24,6 +26,39 @@ BOOT_LABELS = ("ATELIER-LIVE", "ATELIER_LIVE", "ATELIER")
 #: and older live-boot mount the boot medium.
 LIVE_MEDIUM_MOUNTS = ("/run/live/medium", "/usr/lib/live/mount/medium", "/lib/live/mount/medium", "/cdrom")
 #: Mount points whose disk is needed to boot this very system.
+#: The reasons below are stable English (they go into reports and logs as they are);
+#: `describe_reason` shows them in the reader's language.
+_REASON_TEXTS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"^mounted at (.+)$"), N_("mounted at {0}")),
+    (re.compile(r"^holds the root filesystem$"), N_("holds the root filesystem")),
+    (re.compile(r"^holds (/\S*)$"), N_("holds {0}")),
+    (re.compile(r"^active swap$"), N_("active swap")),
+    (re.compile(r"^live boot medium \(mounted at (.+)\)$"), N_("live boot medium (mounted at {0})")),
+    (re.compile(r"^live boot medium \(label (.+)\)$"), N_("live boot medium (label {0})")),
+    (
+        re.compile(r"^live boot medium \(kernel command line (.+)\)$"),
+        N_("live boot medium (kernel command line {0})"),
+    ),
+    (re.compile(r"^kernel command line root=(.+)$"), N_("holds the system (kernel command line root={0})")),
+    (re.compile(r"^RAID member of (\S+)(?: \((.*)\))?$"), N_("RAID member of {0}")),
+    (re.compile(r"^LVM physical volume of (.+)$"), N_("LVM physical volume of {0}")),
+    (re.compile(r"^encrypted volume (.+) is open$"), N_("encrypted volume {0} is open")),
+    (re.compile(r"^multipath member of (.+)$"), N_("multipath member of {0}")),
+    (re.compile(r"^held by device-mapper (.+)$"), N_("held by device-mapper {0}")),
+    (re.compile(r"^held by (.+)$"), N_("held by {0}")),
+    (re.compile(r"^usage unknown: cannot read (.+)$"), N_("usage unknown: cannot read {0}")),
+)
+
+
+def describe_reason(reason: str) -> str:
+    """One usage reason in the reader's language (unknown phrasings are shown as they are)."""
+    for pattern, msgid in _REASON_TEXTS:
+        match = pattern.match(reason)
+        if match:
+            return _(msgid).format(*match.groups())
+    return reason
+
+
 _BOOT_MOUNTS = {
     "/": "holds the root filesystem",
     "/boot": "holds /boot",
@@ -204,7 +239,7 @@ def _kernel_name(host: Host, topo: _Topology, dm_names: dict[str, str], path: st
     name = posixpath.basename(path)
     if path.startswith("/dev/") and name in topo.parent:
         return name
-    for _ in range(8):  # follow udev symlinks (/dev/disk/by-*/…, /dev/vg/lv, /dev/root…)
+    for _hop in range(8):  # follow udev symlinks (/dev/disk/by-*/…, /dev/vg/lv, /dev/root…)
         try:
             target = host.readlink(path)
         except (HostFileError, OSError, ValueError):
@@ -429,7 +464,7 @@ def _disk_name(host: Host, device: str, topo_names: Iterable[str]) -> str:
     name = posixpath.basename(path)
     if name in known:
         return name
-    for _ in range(8):
+    for _hop in range(8):
         try:
             target = host.readlink(path)
         except (HostFileError, OSError, ValueError):
@@ -455,4 +490,11 @@ def usage_of(host: Host, device: str) -> DiskUsage:
     return _usages(host, topo).get(disk) or DiskUsage(name=disk, reasons=("usage unknown",))
 
 
-__all__ = ["BOOT_LABELS", "LIVE_MEDIUM_MOUNTS", "DiskUsage", "disk_usages", "usage_of"]
+__all__ = [
+    "BOOT_LABELS",
+    "LIVE_MEDIUM_MOUNTS",
+    "DiskUsage",
+    "describe_reason",
+    "disk_usages",
+    "usage_of",
+]

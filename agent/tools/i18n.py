@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
@@ -25,7 +26,11 @@ KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}
 
 
 def merged_catalog(lang: str = "fr") -> Catalog:
-    catalog = Catalog(locale=lang, domain="atelier")
+    # Fixed dates: the compiled .mo must be byte-for-byte reproducible (a test compares it).
+    fixed = datetime(2026, 1, 1, tzinfo=UTC)
+    catalog = Catalog(
+        locale=lang, domain="atelier", project="atelier", creation_date=fixed, revision_date=fixed
+    )
     for po in sorted((LOCALE / lang / "po").glob("*.po")):
         with po.open("rb") as handle:
             part = read_po(handle, locale=lang)
