@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import Select, bindparam, func, insert, or_, select, update
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from agent.report import Report as AgentReport
@@ -388,6 +389,25 @@ def station_by_token(session: Session, *, token: str) -> Station | None:
     if station is None or station.revoked:
         return None
     return station
+
+
+_SELECT_POSTING_STATION = select(Station.id, Station.name, Station.public_key, Station.revoked).where(
+    Station.token_hash == bindparam("_token_hash")
+)
+
+
+def posting_station_by_token(connection: Connection, *, token: str) -> tuple[int, str, str | None] | None:
+    """(id, name, public key) of the station owning this token, unless revoked.
+
+    `station_by_token` without the ORM: read on every report posted, where loading a `Station`
+    entity in a session of its own cost more than the query.
+    """
+    if not token.startswith(auth.STATION_TOKEN_PREFIX) or len(token) > 128:
+        return None
+    row = connection.execute(_SELECT_POSTING_STATION, {"_token_hash": auth.token_hash(token)}).first()
+    if row is None or row.revoked:
+        return None
+    return int(row.id), str(row.name), row.public_key
 
 
 def create_enrollment_code(

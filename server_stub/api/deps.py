@@ -150,13 +150,12 @@ def get_ingest_station(
             if user_from_token(session, request.app.state.signing_key, token) is not None:
                 raise Forbidden("this needs a station token")
         raise Unauthorized("session expired or invalid: log in again")
-    with get_database(request).read() as session:
-        station = crud.station_by_token(session, token=token)
-        if station is None:
-            raise Unauthorized(
-                "station token unknown or revoked: ask a supervisor to re-register the station"
-            )
-        return StationAuth(id=station.id, name=station.name, public_key=station.public_key)
+    with get_database(request).engine.connect() as connection:
+        station = crud.posting_station_by_token(connection, token=token)
+    if station is None:
+        raise Unauthorized("station token unknown or revoked: ask a supervisor to re-register the station")
+    station_id, name, public_key = station
+    return StationAuth(id=station_id, name=name, public_key=public_key)
 
 
 IngestStation = Annotated[StationAuth, Depends(get_ingest_station)]
