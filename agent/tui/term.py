@@ -46,6 +46,15 @@ _ASCII_BLOCKS = {
     "│": "|",
     "«": '"',
     "»": '"',
+    # Ligatures have no NFKD decomposition: without these, "cœurs" would come out as "curs".
+    "œ": "oe",
+    "Œ": "OE",
+    "æ": "ae",
+    "Æ": "AE",
+    "’": "'",
+    "…": "...",
+    "\u202f": " ",
+    "\u00a0": " ",
 }
 
 _SERIAL_TERMS = ("vt100", "vt102", "vt220", "vt52", "dumb", "ansi", "xterm-mono")

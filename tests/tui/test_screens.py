@@ -28,6 +28,7 @@ def test_linux_console_and_ascii_fallbacks() -> None:
     text = "→ Réemploi : 16\u202fGo… █"
     assert Charset("linux").fit(text) == "-> Réemploi : 16 Go... █"
     assert Charset("ascii").fit(text) == "-> Reemploi : 16 Go... #"
+    assert Charset("ascii").fit("2 cœurs, l’écran") == "2 coeurs, l'ecran"
 
 
 def test_big_letters() -> None:
