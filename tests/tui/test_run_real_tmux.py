@@ -99,7 +99,9 @@ def test_guided_run_on_a_loop_device_with_the_real_server(
     tmp_path: Path, lang: str, server: Server, loop_device: Callable[..., str]
 ) -> None:
     texts = TEXTS[lang]
-    device = loop_device(32 * 1024 * 1024)
+    # Large enough that the erasure screen stays up for a few seconds on an idle machine too
+    # (a 32 MiB disk was written and verified between two screen polls).
+    device = loop_device(384 * 1024 * 1024)
     asset = f"PC-TMUX-{lang.upper()}1"
     argv = [
         ATELIER,
