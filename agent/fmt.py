@@ -1,4 +1,8 @@
-"""Sizes, dates and durations formatted the way the current language writes them ("16 Go", "29/11/2026")."""
+"""Sizes, dates and durations formatted the way a language writes them ("16 Go", "29/11/2026").
+
+Each function follows the process-wide language unless `lang` is given: the server renders pages
+for several readers at once and passes each page's language explicitly.
+"""
 
 from __future__ import annotations
 
@@ -10,18 +14,22 @@ _UNITS_FR = ("o", "Ko", "Mo", "Go", "To", "Po")
 _UNITS_EN = ("B", "KB", "MB", "GB", "TB", "PB")
 
 
-def _number(value: float, decimals: int) -> str:
+def _french(lang: str | None) -> bool:
+    return (lang or current_language()) == "fr"
+
+
+def _number(value: float, decimals: int, lang: str | None = None) -> str:
     text = f"{value:.{decimals}f}"
     if decimals:
         text = text.rstrip("0").rstrip(".")
-    return text.replace(".", ",") if current_language() == "fr" else text
+    return text.replace(".", ",") if _french(lang) else text
 
 
-def size(n_bytes: int | None, *, binary: bool = False, decimals: int = 1) -> str:
+def size(n_bytes: int | None, *, binary: bool = False, decimals: int = 1, lang: str | None = None) -> str:
     """Disk sizes are decimal (as printed on the drive), memory sizes binary (`binary=True`)."""
     if n_bytes is None:
         return "?"
-    units = _UNITS_FR if current_language() == "fr" else _UNITS_EN
+    units = _UNITS_FR if _french(lang) else _UNITS_EN
     base = 1024.0 if binary else 1000.0
     value = float(n_bytes)
     idx = 0
@@ -29,14 +37,14 @@ def size(n_bytes: int | None, *, binary: bool = False, decimals: int = 1) -> str
         value /= base
         idx += 1
     # French typography puts a narrow no-break space between number and unit.
-    sep = "\u202f" if current_language() == "fr" else " "
-    return f"{_number(value, decimals if idx else 0)}{sep}{units[idx]}"
+    sep = "\u202f" if _french(lang) else " "
+    return f"{_number(value, decimals if idx else 0, lang)}{sep}{units[idx]}"
 
 
-def day(value: date | datetime | None) -> str:
+def day(value: date | datetime | None, lang: str | None = None) -> str:
     if value is None:
         return "?"
-    return value.strftime("%d/%m/%Y") if current_language() == "fr" else value.strftime("%Y-%m-%d")
+    return value.strftime("%d/%m/%Y") if _french(lang) else value.strftime("%Y-%m-%d")
 
 
 def day_iso(value: str | None) -> str | None:
@@ -49,12 +57,10 @@ def day_iso(value: str | None) -> str | None:
         return value
 
 
-def timestamp(value: datetime | None) -> str:
+def timestamp(value: datetime | None, lang: str | None = None) -> str:
     if value is None:
         return "?"
-    return (
-        value.strftime("%d/%m/%Y %H:%M") if current_language() == "fr" else value.strftime("%Y-%m-%d %H:%M")
-    )
+    return value.strftime("%d/%m/%Y %H:%M") if _french(lang) else value.strftime("%Y-%m-%d %H:%M")
 
 
 def duration(seconds: float | None) -> str:
