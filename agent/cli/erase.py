@@ -24,8 +24,7 @@ from agent.i18n import N_, _
 if TYPE_CHECKING:
     from agent.erase.planner import ErasePlan
     from agent.erase.progress import Progress
-    from agent.host import Host
-    from agent.report import CertMachine, SignedCertificate
+    from agent.report import SignedCertificate
 
 
 def register(subparsers: Subparsers) -> None:
@@ -143,26 +142,8 @@ class _ProgressPrinter:
             )
 
 
-def _machine(host: Host) -> CertMachine:
-    from agent.host import HostFileError
-    from agent.parsers._text import clean
-    from agent.report import CertMachine
-
-    def dmi(field: str) -> str | None:
-        try:
-            return clean(host.read_text(f"/sys/class/dmi/id/{field}"))
-        except (HostFileError, OSError):
-            return None
-
-    return CertMachine(
-        manufacturer=dmi("sys_vendor"),
-        product=dmi("product_name"),
-        serial=dmi("product_serial"),
-        uuid=dmi("product_uuid"),
-    )
-
-
 def run(args: argparse.Namespace) -> int:
+    from agent.certs.machine import machine_identity
     from agent.erase.disks import inventory_disks
     from agent.erase.planner import plan_erasure
     from agent.erase.policy import load_policy
@@ -231,7 +212,7 @@ def run(args: argparse.Namespace) -> int:
     key = StationKey.load_or_create(data_dir)
     context = EraseContext(
         asset_code=args.asset_code,
-        machine=_machine(host),
+        machine=machine_identity(host),
         operator=args.operator,
         organisation=args.organisation,
         station=args.station,

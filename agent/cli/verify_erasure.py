@@ -36,10 +36,11 @@ def register(subparsers: Subparsers) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from agent.certs.keys import StationKey
+    from agent.certs.machine import machine_identity
     from agent.certs.sign import sign_certificate
     from agent.certs.store import write_certificate
     from agent.config import resolve_data_dir
-    from agent.erase.external.verify import Context, machine_identity, verify_external_erasure
+    from agent.erase.external.verify import Context, verify_external_erasure
     from agent.errors import EnvironmentProblem, InputError
     from agent.host import LiveHost
     from agent.i18n import current_language

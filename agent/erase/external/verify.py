@@ -114,21 +114,6 @@ def sysfs_identity(host: Host, dev_path: str) -> CertDisk:
     )
 
 
-def machine_identity(host: Host) -> CertMachine:
-    def dmi(name: str) -> str | None:
-        try:
-            return clean(host.read_text(f"/sys/class/dmi/id/{name}"))
-        except (HostFileError, OSError):
-            return None
-
-    return CertMachine(
-        manufacturer=dmi("sys_vendor"),
-        product=dmi("product_name"),
-        serial=dmi("product_serial"),
-        uuid=dmi("product_uuid"),
-    )
-
-
 def _norm(text: str | None) -> str:
     return " ".join((text or "").lower().split())
 
@@ -331,7 +316,6 @@ __all__ = [
     "Context",
     "Match",
     "identify_device",
-    "machine_identity",
     "match_target",
     "parse_report",
     "read_back",
