@@ -25,7 +25,6 @@ BOOT_LABELS = ("ATELIER-LIVE", "ATELIER_LIVE", "ATELIER")
 #: Mount points where live-boot (Debian; bookworm also binds it under /usr/lib), casper (Ubuntu)
 #: and older live-boot mount the boot medium.
 LIVE_MEDIUM_MOUNTS = ("/run/live/medium", "/usr/lib/live/mount/medium", "/lib/live/mount/medium", "/cdrom")
-#: Mount points whose disk is needed to boot this very system.
 #: The reasons below are stable English (they go into reports and logs as they are);
 #: `describe_reason` shows them in the reader's language.
 _REASON_TEXTS: tuple[tuple[re.Pattern[str], str], ...] = (
@@ -40,7 +39,7 @@ _REASON_TEXTS: tuple[tuple[re.Pattern[str], str], ...] = (
         N_("live boot medium (kernel command line {0})"),
     ),
     (re.compile(r"^kernel command line root=(.+)$"), N_("holds the system (kernel command line root={0})")),
-    (re.compile(r"^RAID member of (\S+)(?: \((.*)\))?$"), N_("RAID member of {0}")),
+    (re.compile(r"^RAID member of (.+)$"), N_("RAID member of {0}")),
     (re.compile(r"^LVM physical volume of (.+)$"), N_("LVM physical volume of {0}")),
     (re.compile(r"^encrypted volume (.+) is open$"), N_("encrypted volume {0} is open")),
     (re.compile(r"^multipath member of (.+)$"), N_("multipath member of {0}")),
@@ -59,6 +58,7 @@ def describe_reason(reason: str) -> str:
     return reason
 
 
+#: Mount points whose disk is needed to boot this very system.
 _BOOT_MOUNTS = {
     "/": "holds the root filesystem",
     "/boot": "holds /boot",
