@@ -28,11 +28,12 @@ GRADE_OUTCOME = {
     "parts": N_("Parts"),
     "recycle": N_("Recycling"),
 }
+#: The grades as the agent's grading policy defines them (agent/grading): what to do with the machine.
 GRADE_MEANING = {
-    "A": N_("Grade A: like new"),
-    "B": N_("Grade B: good condition"),
-    "C": N_("Grade C: usable, with flaws"),
-    "D": N_("Grade D: not reusable as is"),
+    "A": N_("Grade A: reuse as is"),
+    "B": N_("Grade B: reuse after upgrade or part swap"),
+    "C": N_("Grade C: parts only"),
+    "D": N_("Grade D: recycling"),
 }
 CHECK_STATUS = {
     "pass": N_("OK"),
