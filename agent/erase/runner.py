@@ -344,7 +344,7 @@ def _certificate(rec: _Record, plan: ErasePlan, context: EraseContext, restarted
         kind="erasure",
         result=result,
         reason=reason,
-        report_id=context.report_id,
+        report_id=uuid.UUID(context.report_id) if isinstance(context.report_id, str) else context.report_id,
         asset_code=context.asset_code,
         organisation=organisation,
         operator=context.operator,

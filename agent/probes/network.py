@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from agent.host import HostFileError
 from agent.parsers._text import clean, to_int
 from agent.parsers.pciids import PciIds
@@ -47,6 +49,7 @@ def _interface(ctx: ProbeContext, name: str, names: PciIds | None) -> NetworkInt
     base = f"{NET_DIR}/{name}"
     device = f"{base}/device"
     wireless = ctx.host.exists(f"{base}/wireless") or ctx.host.exists(f"{base}/phy80211")
+    kind: Literal["wired", "wireless", "other"]
     if wireless:
         kind = "wireless"
     elif ctx.read_value(PROBE, f"{base}/type") == _ARPHRD_ETHER:

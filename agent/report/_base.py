@@ -1,14 +1,167 @@
-"""Shared pieces of the report models."""
+"""Shared pieces of the report models: plain dataclasses, validated by pydantic only at the edges.
+
+Why not pydantic models: building ~45 pydantic models costs about 0.4 s of CPU on import natively and
+several seconds under the emulated CPUs old PCs and test VMs give, which `atelier inventory` must not
+pay (issue 2: it must be as quick as `lshw`). The probes build these dataclasses directly and
+`model_dump_json` writes them without pydantic; everything that reads a report from outside —
+the server, the spool, a file — goes through `model_validate*`, which builds a pydantic
+`TypeAdapter` the first time and checks every field as strictly as before (unknown fields refused).
+The method names are pydantic's, so callers read the same either way.
+"""
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+import dataclasses
+import json
+import math
+from datetime import date, datetime, time
+from enum import Enum
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, Self, dataclass_transform
+from uuid import UUID
+
+if TYPE_CHECKING:
+    from pydantic import TypeAdapter
 
 
-class Model(BaseModel):
-    """Base of every report model: unknown fields are refused, so a typo is a 422, not silent loss."""
+@dataclass_transform(kw_only_default=True, field_specifiers=(dataclasses.field,))
+class Model:
+    """Base of every report model: each subclass becomes a keyword-only dataclass.
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True, validate_assignment=False)
+    Unknown fields are refused on validation, so a typo is a 422, not silent loss; attribute
+    docstrings become the JSON Schema's descriptions.
+    """
+
+    # Read by pydantic when it validates a stdlib dataclass (a ConfigDict, spelt as a plain dict so
+    # that importing the schema does not import pydantic).
+    __pydantic_config__: ClassVar[dict[str, Any]] = {"extra": "forbid", "use_attribute_docstrings": True}
+    __dataclass_fields__: ClassVar[dict[str, dataclasses.Field[Any]]]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        undocumented = cls.__doc__ is None
+        if undocumented:
+            # Otherwise dataclass() writes one from inspect.signature: slow, and it would become the
+            # JSON Schema's description.
+            cls.__doc__ = "-"
+        # Only __init__ is generated per class (exec'ing one function per method per class was half
+        # of the schema's import time); equality and repr are the base's, over the same fields.
+        dataclasses.dataclass(kw_only=True, eq=False, repr=False)(cls)
+        if undocumented:
+            cls.__doc__ = None
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not type(self):
+            return NotImplemented
+        return all(getattr(self, name) == getattr(other, name) for name in _field_names(type(self)))
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, like pydantic's models
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in _field_names(type(self)))
+        return f"{type(self).__name__}({fields})"
+
+    @classmethod
+    def model_validate(cls, obj: Any) -> Self:
+        """Check `obj` (a dict, or an instance) against the schema; raises pydantic's ValidationError."""
+        result: Self = _adapter(cls).validate_python(obj)
+        return result
+
+    @classmethod
+    def model_validate_json(cls, data: str | bytes | bytearray) -> Self:
+        result: Self = _adapter(cls).validate_json(data)
+        return result
+
+    @classmethod
+    def model_json_schema(cls) -> dict[str, Any]:
+        schema: dict[str, Any] = _adapter(cls).json_schema()
+        return schema
+
+    def model_dump(
+        self, *, mode: Literal["python", "json"] = "python", exclude_none: bool = False
+    ) -> dict[str, Any]:
+        """The model as a dict; `mode="json"` gives only JSON types (dates as ISO text, UUIDs as text)."""
+        convert = _to_json if mode == "json" else _to_python
+        out: dict[str, Any] = convert(self, exclude_none)
+        return out
+
+    def model_dump_json(self, *, indent: int | None = None) -> str:
+        return json.dumps(_to_json(self, False), indent=indent, ensure_ascii=False)
+
+    def model_copy(self, *, update: dict[str, Any] | None = None) -> Self:
+        """A shallow copy with some fields replaced (not validated, as with pydantic)."""
+        return dataclasses.replace(self, **(update or {}))
+
+
+_ADAPTERS: dict[type[Any], TypeAdapter[Any]] = {}
+_FIELD_NAMES: dict[type[Any], tuple[str, ...]] = {}
+
+
+def _adapter(cls: type[Any]) -> TypeAdapter[Any]:
+    adapter = _ADAPTERS.get(cls)
+    if adapter is None:
+        from pydantic import TypeAdapter
+
+        adapter = _ADAPTERS[cls] = TypeAdapter(cls)
+    return adapter
+
+
+def _field_names(cls: type[Any]) -> tuple[str, ...]:
+    names = _FIELD_NAMES.get(cls)
+    if names is None:
+        names = _FIELD_NAMES[cls] = tuple(f.name for f in dataclasses.fields(cls))
+    return names
+
+
+def _iso_datetime(value: datetime) -> str:
+    # Same text as pydantic's JSON mode, so signed bytes do not depend on which side wrote them.
+    text = value.isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+def _to_json(value: Any, exclude_none: bool) -> Any:
+    if value is None or isinstance(value, str | bool | int):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, Model):
+        out = {}
+        for name in _field_names(type(value)):
+            item = getattr(value, name)
+            if item is None and exclude_none:
+                continue
+            out[name] = _to_json(item, exclude_none)
+        return out
+    if isinstance(value, list | tuple | set | frozenset):
+        return [_to_json(item, exclude_none) for item in value]
+    if isinstance(value, dict):
+        return {str(k): _to_json(v, exclude_none) for k, v in value.items()}
+    if isinstance(value, datetime):
+        return _iso_datetime(value)
+    if isinstance(value, date | time):
+        return value.isoformat()
+    if isinstance(value, UUID):
+        return str(value)
+    if isinstance(value, Enum):
+        return _to_json(value.value, exclude_none)
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    raise TypeError(f"cannot write {type(value).__name__} into a report")
+
+
+def _to_python(value: Any, exclude_none: bool) -> Any:
+    if isinstance(value, Model):
+        out = {}
+        for name in _field_names(type(value)):
+            item = getattr(value, name)
+            if item is None and exclude_none:
+                continue
+            out[name] = _to_python(item, exclude_none)
+        return out
+    if isinstance(value, list):
+        return [_to_python(item, exclude_none) for item in value]
+    if isinstance(value, dict):
+        return {k: _to_python(v, exclude_none) for k, v in value.items()}
+    return value
 
 
 __all__ = ["Model"]

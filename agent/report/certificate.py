@@ -7,11 +7,10 @@ The server re-verifies it with the station's registered public key.
 from __future__ import annotations
 
 import json
+from dataclasses import field
 from datetime import datetime
 from typing import Any, Literal
 from uuid import UUID
-
-from pydantic import Field
 
 from agent.report._base import Model
 from agent.report.disk import MediaType, Transport
@@ -89,7 +88,7 @@ class Verification(Model):
     bytes_read: int = 0
     passed: bool = False
     first_mismatch_offset: int | None = None
-    details: list[str] = Field(default_factory=list)
+    details: list[str] = field(default_factory=list)
 
 
 class ExternalReport(Model):
@@ -106,8 +105,8 @@ class ExternalReport(Model):
     finished_at: str | None = None
     signature_present: bool = False
     signature_note: str | None = None
-    matched_by: list[str] = Field(default_factory=list)
-    mismatches: list[str] = Field(default_factory=list)
+    matched_by: list[str] = field(default_factory=list)
+    mismatches: list[str] = field(default_factory=list)
 
 
 class Certificate(Model):
@@ -119,26 +118,26 @@ class Certificate(Model):
     reason: str | None = None
     report_id: UUID | None = None
     asset_code: str | None = None
-    organisation: CertOrganisation = Field(default_factory=CertOrganisation)
+    organisation: CertOrganisation = field(default_factory=CertOrganisation)
     operator: str | None = None
     station: str | None = None
-    machine: CertMachine = Field(default_factory=CertMachine)
+    machine: CertMachine = field(default_factory=CertMachine)
     disk: CertDisk
     #: NIST SP 800-88 category actually achieved: "clear", "purge", or None when nothing was.
     category: Literal["clear", "purge"] | None = None
     technique: Technique
     policy: str | None = None
-    passes: list[PassRecord] = Field(default_factory=list)
+    passes: list[PassRecord] = field(default_factory=list)
     tool: str = "atelier"
     tool_version: str | None = None
-    commands: list[str] = Field(default_factory=list)
+    commands: list[str] = field(default_factory=list)
     verification: Verification
     hpa_dco: str | None = None
     purge_note: str | None = None
     started_at: datetime
     finished_at: datetime
-    errors: list[str] = Field(default_factory=list)
-    failed_ranges: list[FailedRange] = Field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    failed_ranges: list[FailedRange] = field(default_factory=list)
     #: True when an earlier attempt was interrupted (power cut, crash) and the erasure started over.
     restarted: bool = False
     external: ExternalReport | None = None

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import field
 from datetime import datetime
 from typing import Literal
-
-from pydantic import Field
 
 from agent.report._base import Model
 
@@ -14,11 +13,13 @@ Measurement = float | int | str | bool | None
 
 
 class CheckResult(Model):
-    id: str = Field(description="Stable id, e.g. 'disk-health:/dev/sda', 'memory', 'cpu', 'keyboard'.")
+    id: str
+    """Stable id, e.g. 'disk-health:/dev/sda', 'memory', 'cpu', 'keyboard'."""
     status: CheckStatus
-    message: str = Field(description="What the technician reads, in the report's language.")
+    message: str
+    """What the technician reads, in the report's language."""
     message_en: str | None = None
-    measurements: dict[str, Measurement] = Field(default_factory=dict)
+    measurements: dict[str, Measurement] = field(default_factory=dict)
     duration_s: float = 0.0
     started_at: datetime | None = None
     #: For interactive checks: who answered ("technicien: Samir"), or "auto".
@@ -40,16 +41,16 @@ class Upgrade(Model):
 
 class Eligibility(Model):
     eligible: bool | None
-    reasons_fr: list[str] = Field(default_factory=list)
-    reasons_en: list[str] = Field(default_factory=list)
+    reasons_fr: list[str] = field(default_factory=list)
+    reasons_en: list[str] = field(default_factory=list)
 
 
 class Grade(Model):
     grade: Literal["A", "B", "C", "D"]
     #: "reuse", "reuse-after-upgrade", "parts", "recycle".
     outcome: Literal["reuse", "reuse-after-upgrade", "parts", "recycle"]
-    reasons: list[GradeReason] = Field(default_factory=list)
-    upgrades: list[Upgrade] = Field(default_factory=list)
+    reasons: list[GradeReason] = field(default_factory=list)
+    upgrades: list[Upgrade] = field(default_factory=list)
     windows11: Eligibility | None = None
     linux_desktop: Eligibility | None = None
     policy: str | None = None

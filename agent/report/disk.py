@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import field
 from typing import Literal
-
-from pydantic import Field
 
 from agent.report._base import Model
 
@@ -69,7 +68,7 @@ class SelfTestEntry(Model):
 class Smart(Model):
     #: smartctl's --json exit_status as an integer and its bits decoded by name.
     exit_status: int | None = None
-    exit_bits: list[str] = Field(default_factory=list)
+    exit_bits: list[str] = field(default_factory=list)
     smartctl_version: str | None = None
     #: "ata", "nvme", "scsi" as smartctl says (device.protocol).
     protocol: str | None = None
@@ -81,17 +80,17 @@ class Smart(Model):
     power_on_hours: int | None = None
     power_cycles: int | None = None
     temperature_c: int | None = None
-    ata_attributes: list[AtaAttribute] = Field(default_factory=list)
+    ata_attributes: list[AtaAttribute] = field(default_factory=list)
     nvme_health: NvmeHealth | None = None
     scsi_health: ScsiHealth | None = None
-    self_tests: list[SelfTestEntry] = Field(default_factory=list)
+    self_tests: list[SelfTestEntry] = field(default_factory=list)
     #: The self-test now running, as the drive reports it ("in progress, 70% remaining").
     self_test_in_progress: str | None = None
     #: Short self-test duration the drive announces (minutes), if any.
     short_test_minutes: int | None = None
     extended_test_minutes: int | None = None
     #: Messages smartctl printed (errors, warnings), verbatim.
-    messages: list[str] = Field(default_factory=list)
+    messages: list[str] = field(default_factory=list)
 
 
 class AtaSecurity(Model):
@@ -111,13 +110,13 @@ class EraseCapabilities(Model):
     """What the drive says it can do to erase itself (filled by the erase planner's probes)."""
 
     ata_security: AtaSecurity | None = None
-    ata_sanitize: list[Literal["crypto", "block", "overwrite"]] = Field(default_factory=list)
+    ata_sanitize: list[Literal["crypto", "block", "overwrite"]] = field(default_factory=list)
     ata_sanitize_antifreeze: bool | None = None
-    nvme_sanitize: list[Literal["crypto", "block", "overwrite"]] = Field(default_factory=list)
+    nvme_sanitize: list[Literal["crypto", "block", "overwrite"]] = field(default_factory=list)
     #: nvme id-ctrl FNA bit 2: crypto erase supported by Format NVM.
     nvme_format_crypto: bool | None = None
     nvme_format_supported: bool | None = None
-    scsi_sanitize: list[Literal["crypto", "block", "overwrite"]] = Field(default_factory=list)
+    scsi_sanitize: list[Literal["crypto", "block", "overwrite"]] = field(default_factory=list)
     #: Host Protected Area / Device Configuration Overlay / Accessible Max Address.
     hpa_enabled: bool | None = None
     hpa_visible_sectors: int | None = None
@@ -127,9 +126,12 @@ class EraseCapabilities(Model):
 
 
 class Disk(Model):
-    name: str = Field(description="Kernel name, e.g. 'sda', 'nvme0n1'.")
-    path: str = Field(description="Device node, e.g. '/dev/sda'.")
-    by_id: str | None = Field(default=None, description="Stable /dev/disk/by-id path when udev provides one.")
+    name: str
+    """Kernel name, e.g. 'sda', 'nvme0n1'."""
+    path: str
+    """Device node, e.g. '/dev/sda'."""
+    by_id: str | None = None
+    """Stable /dev/disk/by-id path when udev provides one."""
     model: str | None = None
     vendor: str | None = None
     serial: str | None = None
@@ -147,12 +149,12 @@ class Disk(Model):
     read_only: bool | None = None
     is_boot_medium: bool = False
     mounted: bool = False
-    mountpoints: list[str] = Field(default_factory=list)
+    mountpoints: list[str] = field(default_factory=list)
     #: Reasons this disk is in use and must not be erased (swap, RAID/LVM member, holder…).
-    in_use: list[str] = Field(default_factory=list)
+    in_use: list[str] = field(default_factory=list)
     smart: Smart | None = None
     capabilities: EraseCapabilities | None = None
-    placeholders: dict[str, str] = Field(default_factory=dict)
+    placeholders: dict[str, str] = field(default_factory=dict)
 
 
 __all__ = [

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import field
 from typing import Literal
-
-from pydantic import Field
 
 from agent.report._base import Model
 
@@ -24,7 +23,7 @@ class Cpu(Model):
     max_mhz: float | None = None
     is_64bit: bool | None = None
     #: The flags that matter for reuse: lm, nx, pae, sse4_2, popcnt, aes, avx, avx2, vmx/svm, hypervisor…
-    flags: list[str] = Field(default_factory=list)
+    flags: list[str] = field(default_factory=list)
     microcode: str | None = None
 
 
@@ -49,7 +48,7 @@ class MemoryModule(Model):
 
 class Memory(Model):
     total_bytes: int | None = None
-    modules: list[MemoryModule] = Field(default_factory=list)
+    modules: list[MemoryModule] = field(default_factory=list)
     slots_total: int | None = None
     slots_used: int | None = None
     max_capacity_bytes: int | None = None

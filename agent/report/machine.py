@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import field
 from typing import Literal
-
-from pydantic import Field
 
 from agent.report._base import Model
 
@@ -60,14 +59,14 @@ class FirmwareInfo(Model):
 
 
 class Machine(Model):
-    system: SystemInfo = Field(default_factory=SystemInfo)
-    chassis: ChassisInfo = Field(default_factory=ChassisInfo)
-    baseboard: BaseboardInfo = Field(default_factory=BaseboardInfo)
-    bios: BiosInfo = Field(default_factory=BiosInfo)
-    firmware: FirmwareInfo = Field(default_factory=FirmwareInfo)
+    system: SystemInfo = field(default_factory=SystemInfo)
+    chassis: ChassisInfo = field(default_factory=ChassisInfo)
+    baseboard: BaseboardInfo = field(default_factory=BaseboardInfo)
+    bios: BiosInfo = field(default_factory=BiosInfo)
+    firmware: FirmwareInfo = field(default_factory=FirmwareInfo)
     #: Placeholder values ("To Be Filled By O.E.M.", "0123456789"…) turned into null, by field path
     #: (e.g. "system.serial"), kept so support can see what the firmware really said.
-    placeholders: dict[str, str] = Field(default_factory=dict)
+    placeholders: dict[str, str] = field(default_factory=dict)
     #: True when the machine runs under a hypervisor (DMI and CPU flags say so).
     virtual: bool | None = None
 

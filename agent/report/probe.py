@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from pydantic import Field
-
 from agent.report._base import Model
 
 
 class ProbeError(Model):
     """One probe could not learn something; the field it fills stays unknown (null)."""
 
-    probe: str = Field(description="Probe id, e.g. 'dmi', 'smart:/dev/sda', 'battery'.")
-    message: str = Field(description="What failed, in English (stable, for support).")
-    detail: str | None = Field(default=None, description="Command, path, return code or exception text.")
+    probe: str
+    """Probe id, e.g. 'dmi', 'smart:/dev/sda', 'battery'."""
+    message: str
+    """What failed, in English (stable, for support)."""
+    detail: str | None = None
+    """Command, path, return code or exception text."""
 
 
 class CommandRecord(Model):

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import field
 from datetime import UTC, datetime
 from uuid import UUID, uuid4
-
-from pydantic import Field
 
 from agent.report._base import Model
 from agent.report.certificate import SignedCertificate
@@ -30,32 +29,33 @@ class Station(Model):
 
 class Report(Model):
     schema_version: str = SCHEMA_VERSION
-    report_id: UUID = Field(default_factory=uuid4, description="Idempotency key of the upload.")
+    report_id: UUID = field(default_factory=uuid4)
+    """Idempotency key of the upload."""
     asset_code: str | None = None
     agent_version: str
-    started_at: datetime = Field(default_factory=_now)
+    started_at: datetime = field(default_factory=_now)
     finished_at: datetime | None = None
     #: "live" for a real machine, "capture" when replayed from a capture.
     source: str = "live"
     station: Station | None = None
     operator: str | None = None
     lang: str = "fr"
-    machine: Machine = Field(default_factory=Machine)
-    cpus: list[Cpu] = Field(default_factory=list)
-    memory: Memory = Field(default_factory=Memory)
-    disks: list[Disk] = Field(default_factory=list)
-    gpus: list[Gpu] = Field(default_factory=list)
-    network: list[NetworkInterface] = Field(default_factory=list)
-    batteries: list[Battery] = Field(default_factory=list)
-    displays: list[Display] = Field(default_factory=list)
-    checks: list[CheckResult] = Field(default_factory=list)
-    certificates: list[SignedCertificate] = Field(default_factory=list)
+    machine: Machine = field(default_factory=Machine)
+    cpus: list[Cpu] = field(default_factory=list)
+    memory: Memory = field(default_factory=Memory)
+    disks: list[Disk] = field(default_factory=list)
+    gpus: list[Gpu] = field(default_factory=list)
+    network: list[NetworkInterface] = field(default_factory=list)
+    batteries: list[Battery] = field(default_factory=list)
+    displays: list[Display] = field(default_factory=list)
+    checks: list[CheckResult] = field(default_factory=list)
+    certificates: list[SignedCertificate] = field(default_factory=list)
     grade: Grade | None = None
     #: Donor batch reference when the agent knows it (from config or the server).
     batch: str | None = None
-    notes: list[str] = Field(default_factory=list)
-    probe_errors: list[ProbeError] = Field(default_factory=list)
-    probe_log: list[CommandRecord] = Field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    probe_errors: list[ProbeError] = field(default_factory=list)
+    probe_log: list[CommandRecord] = field(default_factory=list)
 
 
 def schema_major(version: str) -> int:
