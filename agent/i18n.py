@@ -17,7 +17,7 @@ SUPPORTED = ("fr", "en")
 DEFAULT_LANG = "fr"
 
 _current: gettext.NullTranslations = gettext.NullTranslations()
-_lang = "en"
+_lang = ""
 
 
 def set_language(lang: str | None) -> str:
@@ -26,6 +26,8 @@ def set_language(lang: str | None) -> str:
     code = (lang or os.environ.get("ATELIER_LANG") or DEFAULT_LANG).split("_")[0].split(".")[0].lower()
     if code not in SUPPORTED:
         code = DEFAULT_LANG
+    if code == _lang:
+        return code  # the catalog is already loaded: reading it again costs start-up time
     _lang = code
     if code == "en":
         _current = gettext.NullTranslations()

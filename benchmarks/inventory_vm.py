@@ -11,16 +11,40 @@ BENCHMARKS.md. Needs image/out/ (`make image`).
 from __future__ import annotations
 
 import argparse
+import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
-from tests.e2e.vm import Disk, Vm, choose_accel, image_ready, kernel_args, make_sentinel_disk, make_stick
+from tests.e2e.vm import (
+    INITRD,
+    ISO,
+    KERNEL,
+    ROOT,
+    Disk,
+    Vm,
+    choose_accel,
+    image_ready,
+    kernel_args,
+    make_sentinel_disk,
+    make_stick,
+)
+
+# With --agent-tree, the working tree's `agent/` replaces the image's copy before measuring (same
+# Python, same dependency wheels): the code of the commit under test, without a 17-minute rebuild.
+OVERLAY = """
+site=$(/opt/atelier/bin/python3 -c 'import agent, os; print(os.path.dirname(os.path.dirname(agent.__file__)))')
+rm -rf "$site/agent" && cp -r $out/agent-tree/agent "$site/agent"
+/opt/atelier/bin/python3 -m compileall -q "$site/agent" >/dev/null
+"""
 
 SCRIPT = """
 set -u
 out=$ATELIER_OUT
+{overlay}
 measure() {{ # NAME INDEX COMMAND...
     name=$1; i=$2; shift 2
     /usr/bin/time -f "%e %M" -o $out/$name-$i.time "$@" >$out/$name-$i.out 2>$out/$name-$i.err
@@ -55,6 +79,9 @@ def read_times(share: Path, name: str, runs: int) -> tuple[list[float], list[int
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument(
+        "--agent-tree", action="store_true", help="measure this working tree's agent/ instead of the image's"
+    )
     args = parser.parse_args()
     why = image_ready()
     if why:
@@ -74,12 +101,22 @@ def main() -> int:
         stick = make_stick(work / "stick.img", data_mib=64)
         share = work / "share"
         share.mkdir()
+        if args.agent_tree:
+            shutil.copytree(
+                ROOT / "agent", share / "agent-tree" / "agent", ignore=shutil.ignore_patterns("__pycache__")
+            )
+        # The image may be rebuilt while this runs (make image in another shell): boot a snapshot.
+        snap = work / "image"
+        snap.mkdir()
+        kernel, initrd = shutil.copy(KERNEL, snap), shutil.copy(INITRD, snap)
         vm = Vm(
             work / "vm",
             [*disks, Disk("usb", stick.path, "ATELIER-STICK-B")],
             append=kernel_args(mode="script", end="poweroff"),
             accel=accel,
-            script=SCRIPT.format(runs=args.runs),
+            script=SCRIPT.format(runs=args.runs, overlay=OVERLAY if args.agent_tree else ""),
+            kernel=Path(kernel),
+            initrd=Path(initrd),
             share=share,
         )
         try:
@@ -97,6 +134,16 @@ def main() -> int:
     print("Command: `.venv/bin/python -m benchmarks.inventory_vm --runs", args.runs, "`")
     print(f"Machine: Atelier live image in QEMU 7.2 ({accel}; KVM probe: {accel_why}), guest {nproc} vCPU")
     print(f"({cpu}), 1 GiB; disks: NVMe, SATA on AHCI, USB mass storage + the boot stick (USB).")
+    built = time.strftime("%Y-%m-%d %H:%M", time.gmtime(ISO.stat().st_mtime))
+    if args.agent_tree:
+        commit = subprocess.run(
+            ["git", "-C", str(ROOT), "describe", "--always", "--dirty"], capture_output=True, text=True
+        ).stdout.strip()
+        print(
+            f"Agent: the working tree's agent/ at {commit}, copied over the image's (image built {built} UTC)."
+        )
+    else:
+        print(f"Agent: as built into the image ({built} UTC).")
     print("Peer: `lshw -json` (Debian 02.19). One warm-up each, then alternating runs.\n")
     print("| | median wall (s) | runs (s) | peak RSS (MiB, max) |")
     print("|---|---|---|---|")
