@@ -26,33 +26,34 @@ BOOT_LABELS = ("ATELIER-LIVE", "ATELIER_LIVE", "ATELIER")
 #: and older live-boot mount the boot medium.
 LIVE_MEDIUM_MOUNTS = ("/run/live/medium", "/usr/lib/live/mount/medium", "/lib/live/mount/medium", "/cdrom")
 #: The reasons below are stable English (they go into reports and logs as they are);
-#: `describe_reason` shows them in the reader's language.
-_REASON_TEXTS: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"^mounted at (.+)$"), N_("mounted at {0}")),
-    (re.compile(r"^holds the root filesystem$"), N_("holds the root filesystem")),
-    (re.compile(r"^holds (/\S*)$"), N_("holds {0}")),
-    (re.compile(r"^active swap$"), N_("active swap")),
-    (re.compile(r"^live boot medium \(mounted at (.+)\)$"), N_("live boot medium (mounted at {0})")),
-    (re.compile(r"^live boot medium \(label (.+)\)$"), N_("live boot medium (label {0})")),
+#: `describe_reason` shows them in the reader's language. Patterns are compiled on first use (re
+#: caches them): an inventory never shows a reason, and compiling fifteen costs start-up time.
+_REASON_TEXTS: tuple[tuple[str, str], ...] = (
+    (r"^mounted at (.+)$", N_("mounted at {0}")),
+    (r"^holds the root filesystem$", N_("holds the root filesystem")),
+    (r"^holds (/\S*)$", N_("holds {0}")),
+    (r"^active swap$", N_("active swap")),
+    (r"^live boot medium \(mounted at (.+)\)$", N_("live boot medium (mounted at {0})")),
+    (r"^live boot medium \(label (.+)\)$", N_("live boot medium (label {0})")),
     (
-        re.compile(r"^live boot medium \(kernel command line (.+)\)$"),
+        r"^live boot medium \(kernel command line (.+)\)$",
         N_("live boot medium (kernel command line {0})"),
     ),
-    (re.compile(r"^kernel command line root=(.+)$"), N_("holds the system (kernel command line root={0})")),
-    (re.compile(r"^RAID member of (.+)$"), N_("RAID member of {0}")),
-    (re.compile(r"^LVM physical volume of (.+)$"), N_("LVM physical volume of {0}")),
-    (re.compile(r"^encrypted volume (.+) is open$"), N_("encrypted volume {0} is open")),
-    (re.compile(r"^multipath member of (.+)$"), N_("multipath member of {0}")),
-    (re.compile(r"^held by device-mapper (.+)$"), N_("held by device-mapper {0}")),
-    (re.compile(r"^held by (.+)$"), N_("held by {0}")),
-    (re.compile(r"^usage unknown: cannot read (.+)$"), N_("usage unknown: cannot read {0}")),
+    (r"^kernel command line root=(.+)$", N_("holds the system (kernel command line root={0})")),
+    (r"^RAID member of (.+)$", N_("RAID member of {0}")),
+    (r"^LVM physical volume of (.+)$", N_("LVM physical volume of {0}")),
+    (r"^encrypted volume (.+) is open$", N_("encrypted volume {0} is open")),
+    (r"^multipath member of (.+)$", N_("multipath member of {0}")),
+    (r"^held by device-mapper (.+)$", N_("held by device-mapper {0}")),
+    (r"^held by (.+)$", N_("held by {0}")),
+    (r"^usage unknown: cannot read (.+)$", N_("usage unknown: cannot read {0}")),
 )
 
 
 def describe_reason(reason: str) -> str:
     """One usage reason in the reader's language (unknown phrasings are shown as they are)."""
     for pattern, msgid in _REASON_TEXTS:
-        match = pattern.match(reason)
+        match = re.match(pattern, reason)
         if match:
             return _(msgid).format(*match.groups())
     return reason
