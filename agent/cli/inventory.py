@@ -10,7 +10,7 @@ from agent.cli._common import Subparsers, add_command
 from agent.i18n import _
 
 if TYPE_CHECKING:
-    pass
+    from agent.host import Host
 
 
 def register(subparsers: Subparsers) -> None:
@@ -33,14 +33,24 @@ def register(subparsers: Subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from agent.cli._hosts import host_from_args
+    only_disks = [] if args.no_disks else args.disks
+    if args.capture is None:
+        # The drives' queries start first: they then run while the probes and the schema load.
+        from agent.host import LiveHost, PrefetchingHost
+        from agent.probes.commands import live_prefetch
+
+        host: Host = PrefetchingHost(LiveHost(), live_prefetch(only_disks, smart=not args.no_smart))
+        source = "live"
+    else:
+        from agent.cli._hosts import host_from_args
+
+        host, source = host_from_args(args.capture)
     from agent.probes.inventory import collect_inventory
 
-    host, source = host_from_args(args.capture)
     report = collect_inventory(
         host,
         asset_code=args.asset_code,
-        only_disks=[] if args.no_disks else args.disks,
+        only_disks=only_disks,
         smart=not args.no_smart,
         source=source,
     )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import time
 from collections.abc import Sequence
@@ -14,6 +13,17 @@ from agent.host._base import CommandResult, HostFileError, UdevDevice
 _ENV_OVERRIDES = {"LC_ALL": "C", "LANG": "C", "LANGUAGE": ""}
 #: Past this, output is cut and the result marked `truncated` (a runaway command must not eat RAM).
 MAX_OUTPUT = 32 * 1024 * 1024
+
+
+def _found(command: str) -> bool:
+    """shutil.which's answer, without importing shutil (and its compression modules) at start-up."""
+    if "/" in command:
+        return os.access(command, os.X_OK) and not os.path.isdir(command)
+    for directory in os.environ.get("PATH", os.defpath).split(os.pathsep):
+        candidate = os.path.join(directory or ".", command)
+        if os.access(candidate, os.X_OK) and not os.path.isdir(candidate):
+            return True
+    return False
 
 
 class LiveHost:
@@ -53,7 +63,7 @@ class LiveHost:
 
     def run(self, argv: Sequence[str], *, timeout: float = 30.0) -> CommandResult:
         args = tuple(argv)
-        if not args or shutil.which(args[0]) is None:
+        if not args or not _found(args[0]):
             return CommandResult(
                 args, 127, "", f"{args[0] if args else '?'}: command not found", missing=True
             )

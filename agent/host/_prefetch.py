@@ -9,8 +9,8 @@ from agent.host._base import CommandResult, UdevDevice
 from agent.host._live import LiveHost
 
 
-class PrefetchingHost:
-    """The live machine, with some commands already running.
+class PrefetchingHost(LiveHost):
+    """The live machine, with some commands already running (still a `LiveHost` to the probes).
 
     `run(argv)` for a prefetched argv returns that run's result (waiting for it if needed), once;
     any other call goes to the live host. The prefetched commands are read-only queries
@@ -18,6 +18,7 @@ class PrefetchingHost:
     """
 
     def __init__(self, inner: LiveHost, commands: Iterable[tuple[Sequence[str], float]]) -> None:
+        super().__init__()
         self._inner = inner
         self._pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="prefetch")
         self._pending: dict[tuple[str, ...], Future[CommandResult]] = {}

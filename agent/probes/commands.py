@@ -1,8 +1,7 @@
 """The commands the inventory runs, named once, with no heavy import.
 
-`atelier inventory` starts these before Python has even imported the report schema (pydantic
-builds ~45 models, ~0.3 s here and several times that under QEMU emulation), so the disks answer
-smartctl while the interpreter loads; the probes then find the answers waiting
+`atelier inventory` starts these before Python has imported the probes and the report schema,
+so the disks answer smartctl while the interpreter loads; the probes then find the answers waiting
 (`agent.host.PrefetchingHost`). Probes build their argv with these functions too, so a prefetched
 command and the probe's own are the same command by construction.
 """
@@ -84,6 +83,10 @@ def live_prefetch(only: Sequence[str] | None, *, smart: bool) -> list[tuple[list
     for name in names:
         path = f"/dev/{name}"
         commands.append((smartctl_argv(path), SMARTCTL_TIMEOUT))
+        if "/usb" in os.path.realpath(f"/sys/block/{name}"):
+            # Most USB bridges need `-d sat`; the probe asks for it only after the plain query
+            # failed, by which time this answer is ready (4 s + 1 s in a row under QEMU otherwise).
+            commands.append((smartctl_argv(path, ("-d", "sat")), SMARTCTL_TIMEOUT))
         if name.startswith("nvme"):
             commands.append((nvme_idctrl_argv(path), NVME_TIMEOUT))
     return commands
