@@ -87,3 +87,25 @@ def test_live_prefetch_names_only_the_given_disks() -> None:
     commands = [argv for argv, _ in live_prefetch(["/dev/loop-does-not-exist"], smart=True)]
     assert all(argv[0] == "dmidecode" for argv in commands)
     assert [argv for argv, _ in live_prefetch([], smart=True) if argv[0] == "smartctl"] == []
+
+
+def test_prefetching_host_is_still_the_live_machine() -> None:
+    """Probes that only make sense live (py-cpuinfo's CPUID) check `isinstance(host, LiveHost)`."""
+    from agent.host import PrefetchingHost
+
+    assert isinstance(PrefetchingHost(LiveHost(), []), LiveHost)
+
+
+def test_smartctl_argv_gives_nvme_an_empty_drive_database() -> None:
+    from agent.probes.commands import smartctl_argv
+
+    assert smartctl_argv("/dev/nvme0n1") == ["smartctl", "--json", "-x", "-B", "/dev/null", "/dev/nvme0n1"]
+    assert smartctl_argv("/dev/sda") == ["smartctl", "--json", "-x", "/dev/sda"]
+    assert smartctl_argv("/dev/sdb", ("-d", "sat")) == ["smartctl", "--json", "-x", "-d", "sat", "/dev/sdb"]
+
+
+def test_replay_of_a_capture_made_before_the_empty_drive_database() -> None:
+    host = ReplayHost.build(commands={("smartctl", "--json", "-x", "/dev/nvme0n1"): (0, "{}")})
+    result = host.run(["smartctl", "--json", "-x", "-B", "/dev/null", "/dev/nvme0n1"])
+    assert result.stdout == "{}" and not result.missing
+    assert host.run(["smartctl", "--json", "-x", "-B", "/dev/null", "/dev/nvme1n1"]).missing

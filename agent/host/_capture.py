@@ -10,6 +10,7 @@ from __future__ import annotations
 import errno
 import hashlib
 import io
+import itertools
 import json
 import os
 import threading
@@ -36,6 +37,26 @@ class CaptureFormatError(ValueError):
 
 def _key(argv: Sequence[str]) -> str:
     return json.dumps(list(argv))
+
+
+_NO_DRIVEDB = ("-B", "/dev/null")
+
+
+def _pairs(args: Sequence[str]) -> set[tuple[str, str]]:
+    return set(itertools.pairwise(args))
+
+
+def _without(args: Sequence[str], pair: tuple[str, str]) -> list[str]:
+    out: list[str] = []
+    skip = False
+    for i, arg in enumerate(args):
+        if skip:
+            skip = False
+        elif (arg, args[i + 1] if i + 1 < len(args) else None) == pair:
+            skip = True
+        else:
+            out.append(arg)
+    return out
 
 
 class RecordingHost:
@@ -345,6 +366,9 @@ class ReplayHost:
     def run(self, argv: Sequence[str], *, timeout: float = 30.0) -> CommandResult:
         entry = self._commands.get(_key(argv))
         args = tuple(argv)
+        if entry is None and _NO_DRIVEDB in _pairs(args):
+            # Captures made before NVMe queries gave smartctl an empty drive database (same answer).
+            entry = self._commands.get(_key(_without(args, _NO_DRIVEDB)))
         if entry is None:
             return CommandResult(args, 127, "", f"{args[0] if args else '?'}: not in capture", missing=True)
         return CommandResult(

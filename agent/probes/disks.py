@@ -461,7 +461,8 @@ def probe_disks(ctx: ProbeContext, *, only: Sequence[str] | None = None, smart: 
 
     `only` takes device paths ('/dev/loop3', by-id links); named devices are listed even when
     they are loop/dm/md devices, which tests use so they never touch the machine's own disks.
-    `smart=False` runs no per-disk command at all (no smartctl, no nvme id-ctrl).
+    `smart=False` runs no per-disk command at all (no smartctl, no nvme id-ctrl); neither does
+    the boot medium.
     """
     names = _enumerate(ctx, only)
     udev = _udev_block(ctx)
@@ -482,11 +483,16 @@ def probe_disks(ctx: ProbeContext, *, only: Sequence[str] | None = None, smart: 
             ctx.error("disks", f"cannot describe /dev/{item.name}", repr(err))
             disks.append(Disk(name=item.name, path=f"/dev/{item.name}"))
 
-    if smart and disks:
-        disks = _probe_commands(ctx, disks)
-    else:
-        disks = [d.model_copy(update={"media_type": _media_type(d, None)}) for d in disks]
-    return _with_usage(ctx, disks)
+    disks = _with_usage(ctx, disks)
+    # The boot stick is the workshop's, not the donated machine's: its SMART would only cost
+    # two more smartctl runs (plain, then `-d sat` behind its USB bridge) on every inventory.
+    ask = [smart and not d.is_boot_medium for d in disks]
+    queried = [d for d, wanted in zip(disks, ask, strict=True) if wanted]
+    answers = iter(_probe_commands(ctx, queried) if queried else [])
+    return [
+        next(answers) if wanted else d.model_copy(update={"media_type": _media_type(d, None)})
+        for d, wanted in zip(disks, ask, strict=True)
+    ]
 
 
 def _smart_guarded(ctx: ProbeContext, disk: Disk) -> _SmartOutcome:
