@@ -56,6 +56,8 @@ for i in $(seq 1 {runs}); do
     measure atelier $i atelier inventory --json
     measure lshw $i lshw -json
 done
+# One more run with Python's import timer, to see where the agent's start-up goes in the guest.
+PYTHONPROFILEIMPORTTIME=1 atelier inventory --json >$out/importtime.out 2>$out/importtime.err
 nproc >$out/nproc
 grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- >$out/cpu
 echo "@@BENCH-DONE"
@@ -82,6 +84,7 @@ def main() -> int:
     parser.add_argument(
         "--agent-tree", action="store_true", help="measure this working tree's agent/ instead of the image's"
     )
+    parser.add_argument("--keep", metavar="DIR", help="copy the guest's outputs (reports, timings) here")
     args = parser.parse_args()
     why = image_ready()
     if why:
@@ -127,6 +130,10 @@ def main() -> int:
             vm.stop()
         a_wall, a_rss = read_times(share, "atelier", args.runs)
         l_wall, l_rss = read_times(share, "lshw", args.runs)
+        keep = Path(args.keep) if args.keep else None
+        if keep is not None:
+            shutil.rmtree(keep, ignore_errors=True)
+            shutil.copytree(share, keep, ignore=shutil.ignore_patterns("agent-tree"))
         cpu = (share / "cpu").read_text().strip()
         nproc = (share / "nproc").read_text().strip()
     a_med, l_med = statistics.median(a_wall), statistics.median(l_wall)

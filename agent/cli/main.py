@@ -32,23 +32,24 @@ COMMAND_MODULES = (
     "label",
 )
 
-_ARGPARSE_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"unrecognized arguments: (.*)"), "unknown option or argument: {0}"),
-    (re.compile(r"the following arguments are required: (.*)"), "missing required argument: {0}"),
+#: Compiled only when argparse complains (re caches them), not at every start.
+_ARGPARSE_PATTERNS: tuple[tuple[str, str], ...] = (
+    (r"unrecognized arguments: (.*)", "unknown option or argument: {0}"),
+    (r"the following arguments are required: (.*)", "missing required argument: {0}"),
     (
-        re.compile(r"argument (\S+): invalid choice: (.*?) \(choose from (.*)\)"),
+        r"argument (\S+): invalid choice: (.*?) \(choose from (.*)\)",
         "{0}: invalid choice {1} (choose from {2})",
     ),
-    (re.compile(r"argument (\S+): expected one argument"), "{0}: a value is expected"),
-    (re.compile(r"argument (\S+): invalid (\w+) value: (.*)"), "{0}: invalid value {2}"),
-    (re.compile(r"ambiguous option: (.*)"), "ambiguous option: {0}"),
+    (r"argument (\S+): expected one argument", "{0}: a value is expected"),
+    (r"argument (\S+): invalid (\w+) value: (.*)", "{0}: invalid value {2}"),
+    (r"ambiguous option: (.*)", "ambiguous option: {0}"),
 )
 
 
 def translate_argparse(message: str) -> str:
     """argparse speaks English only; turn its usual complaints into the catalog's sentences."""
     for pattern, template in _ARGPARSE_PATTERNS:
-        match = pattern.search(message)
+        match = re.search(pattern, message)
         if match:
             return _(template).format(*match.groups())
     return message

@@ -35,6 +35,7 @@ class Model:
     # that importing the schema does not import pydantic).
     __pydantic_config__: ClassVar[dict[str, Any]] = {"extra": "forbid", "use_attribute_docstrings": True}
     __dataclass_fields__: ClassVar[dict[str, dataclasses.Field[Any]]]
+    __fields_spec__: ClassVar[tuple[tuple[str, Any, Any], ...]] = ()
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -45,9 +46,25 @@ class Model:
             cls.__doc__ = "-"
         # Only __init__ is generated per class (exec'ing one function per method per class was half
         # of the schema's import time); equality and repr are the base's, over the same fields.
-        dataclasses.dataclass(kw_only=True, eq=False, repr=False)(cls)
+        dataclasses.dataclass(kw_only=True, init=False, eq=False, repr=False)(cls)
         if undocumented:
             cls.__doc__ = None
+        cls.__fields_spec__ = tuple((f.name, f.default, f.default_factory) for f in dataclasses.fields(cls))
+
+    def __init__(self, **values: Any) -> None:
+        # One __init__ for every model, driven by the fields dataclass() found: generating and
+        # exec'ing one per class was most of the schema's import time under emulated CPUs.
+        for name, default, factory in self.__fields_spec__:
+            if name in values:
+                setattr(self, name, values.pop(name))
+            elif factory is not dataclasses.MISSING:
+                setattr(self, name, factory())
+            elif default is not dataclasses.MISSING:
+                setattr(self, name, default)
+            else:
+                raise TypeError(f"{type(self).__name__}() missing required keyword argument: {name!r}")
+        if values:
+            raise TypeError(f"{type(self).__name__}() got unexpected keyword arguments: {', '.join(values)}")
 
     def __eq__(self, other: object) -> bool:
         if type(other) is not type(self):
