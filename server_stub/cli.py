@@ -1,7 +1,7 @@
 """`atelier-server`: run the central inventory and administer it from the command line.
 
     atelier-server                                  # localhost, ./atelier-data, prints URL + admin password
-    atelier-server --host H --port P --data-dir DIR [--database-url URL]
+    atelier-server --host H --port P --data-dir DIR [--database-url URL] [--workers N]
     atelier-server station create NAME [--public-key KEY]   # prints the station token
     atelier-server station code [--hours N]                  # prints a one-time enrollment code
     atelier-server user create --role R --username U [--password P] [--donor-id N]
@@ -44,6 +44,8 @@ def _settings(args: argparse.Namespace) -> Settings:
         overrides["host"] = args.host
     if getattr(args, "port", None):
         overrides["port"] = args.port
+    if getattr(args, "workers", None):
+        overrides["workers"] = args.workers
     return Settings(**overrides)  # type: ignore[arg-type]
 
 
@@ -63,7 +65,7 @@ def _open_database(settings: Settings) -> Database:
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from server_stub.main import create_app
+    from server_stub.main import create_app, tune_gc_for_serving
 
     settings = _settings(args)
     app = create_app(settings)
@@ -78,8 +80,24 @@ def cmd_serve(args: argparse.Namespace) -> int:
             _("First administrator: user 'admin', password: {password}").format(password=password), flush=True
         )
         print(_("Write it down now: it is shown only this once."), flush=True)
+    options = {"host": host, "port": settings.port, "log_level": args.log_level}
+    options["access_log"] = args.log_level == "debug"
+    if settings.workers == 1:
+        tune_gc_for_serving()
+        uvicorn.run(app, **options)
+        return EXIT_OK
+    # Several processes (one Python process uses one core at most): each worker builds its own
+    # app from the same settings, passed down as environment variables; this process migrated
+    # the database and created the first admin above, and now only supervises.
+    app.state.db.dispose()
+    os.environ["ATELIER_SERVER_DATA_DIR"] = str(settings.data_dir.resolve())
+    if settings.database_url:
+        os.environ["ATELIER_SERVER_DATABASE_URL"] = settings.database_url
     uvicorn.run(
-        app, host=host, port=settings.port, log_level=args.log_level, access_log=args.log_level == "debug"
+        "server_stub.main:create_app_from_environment",
+        factory=True,
+        workers=settings.workers,
+        **options,
     )
     return EXIT_OK
 
@@ -242,6 +260,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"]
     )
+    parser.add_argument(
+        "--workers", type=int, help=_("server processes (default 1; 2 or more on a busy server)")
+    )
     parser.set_defaults(handler=cmd_serve)
     sub = parser.add_subparsers(dest="command")
 
@@ -251,6 +272,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--log-level", default=argparse.SUPPRESS, choices=["critical", "error", "warning", "info", "debug"]
     )
+    serve.add_argument("--workers", type=int, default=argparse.SUPPRESS)
     serve.set_defaults(handler=cmd_serve)
 
     station = sub.add_parser("station", help=_("register stations"))
@@ -284,7 +306,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     set_language(None)
     parser = build_parser()
     args = parser.parse_args(argv)
-    for name in ("host", "port", "log_level"):
+    for name in ("host", "port", "log_level", "workers"):
         if not hasattr(args, name):
             setattr(args, name, None)
     try:

@@ -47,6 +47,9 @@ class Settings(BaseSettings):
     #: Reports arriving together are stored in one transaction (one fsync), each answered only
     #: after that commit (server_stub.ingest). Off: one transaction per report (benchmarks compare).
     ingest_group_commit: bool = True
+    #: Server processes (uvicorn workers). One Python process uses one core at most: a server
+    #: that receives many reports at once wants one per core (SQLite is shared through its WAL).
+    workers: int = Field(default=1, ge=1, le=64)
     enrollment_code_hours: int = Field(default=24, ge=1)
     #: Serve the web UI (server_stub.web) beside the API; off for an API-only service.
     web_ui: bool = True

@@ -10,17 +10,19 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import uuid
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import Select, bindparam, func, insert, or_, select, update
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.orm import Session
 
 from agent.report import Report as AgentReport
 from agent.report import SignedCertificate, canonical_json
 from server_stub import auth
+from server_stub.driver_sql import DriverCursor, DriverStatement
 from server_stub.errors import Conflict, Forbidden, InvalidInput, NotFound
 from server_stub.models import (
     ASSET_CODE_MAX,
@@ -404,10 +406,15 @@ def posting_station_by_token(connection: Connection, *, token: str) -> tuple[int
     """
     if not token.startswith(auth.STATION_TOKEN_PREFIX) or len(token) > 128:
         return None
-    row = connection.execute(_SELECT_POSTING_STATION, {"_token_hash": auth.token_hash(token)}).first()
-    if row is None or row.revoked:
+    statement = _ingest_statements(connection.dialect).select_posting_station
+    cursor = DriverCursor(connection)
+    try:
+        row = cursor.first(statement, {"_token_hash": auth.token_hash(token)})
+    finally:
+        cursor.close()
+    if row is None or row[3]:
         return None
-    return int(row.id), str(row.name), row.public_key
+    return int(row[0]), str(row[1]), row[2]
 
 
 def create_enrollment_code(
@@ -486,7 +493,12 @@ def _text(value: str | None, limit: int = 200) -> str | None:
 
 def _certificate_row(
     signed: SignedCertificate, *, position: int, report: AgentReport, station_public_key: str | None
-) -> Certificate:
+) -> dict[str, Any]:
+    """The `certificates` row of one signed certificate (without its report and device ids).
+
+    A plain dict, not an ORM `Certificate`: built for every certificate of every report posted,
+    where the ORM's instrumentation cost more than the insert.
+    """
     cert = signed.certificate
     check = verify_for_station(signed, station_public_key)
     problems = list(check.problems)
@@ -494,26 +506,25 @@ def _certificate_row(
         problems.append("certificate asset code differs from the report's")
     if cert.report_id is not None and cert.report_id != report.report_id:
         problems.append("certificate belongs to another report")
-    return Certificate(
-        certificate_id=cert.certificate_id,
-        report_id=report.report_id,
-        position=position,
-        kind=cert.kind,
-        result=cert.result,
-        technique=cert.technique,
-        category=cert.category,
-        verification_method=cert.verification.method,
-        verification_passed=cert.verification.passed,
-        verification_coverage=cert.verification.coverage_percent,
-        disk_serial=_text(cert.disk.serial),
-        disk_model=_text(cert.disk.model),
-        disk_size_bytes=cert.disk.size_bytes,
-        finished_at=cert.finished_at,
-        key_fingerprint=signed.key_fingerprint[:64],
-        valid_signature=check.valid,
-        problems=problems,
-        signed_json=canonical_json(signed).decode("utf-8"),
-    )
+    return {
+        "certificate_id": cert.certificate_id,
+        "position": position,
+        "kind": cert.kind,
+        "result": cert.result,
+        "technique": cert.technique,
+        "category": cert.category,
+        "verification_method": cert.verification.method,
+        "verification_passed": cert.verification.passed,
+        "verification_coverage": cert.verification.coverage_percent,
+        "disk_serial": _text(cert.disk.serial),
+        "disk_model": _text(cert.disk.model),
+        "disk_size_bytes": cert.disk.size_bytes,
+        "finished_at": cert.finished_at,
+        "key_fingerprint": signed.key_fingerprint[:64],
+        "valid_signature": check.valid,
+        "problems": problems,
+        "signed_json": canonical_json(signed).decode("utf-8"),
+    }
 
 
 @dataclass(frozen=True)
@@ -532,7 +543,26 @@ _UPDATE_DEVICE = (
     update(Device).where(Device.id == bindparam("_device_id")).values(report_count=Device.report_count + 1)
 )
 _TOUCH_STATION = update(Station).where(Station.id == bindparam("_station_id"))
-_SELECT_REPORT = select(Report).where(Report.id == bindparam("_report_id"))
+_SELECT_REPORT = (
+    select(
+        Report.id,
+        Report.body_sha256,
+        Report.body,
+        Report.received_at,
+        Report.grade,
+        Report.erasure_status,
+        Report.signature_status,
+        Report.problems,
+        Device.asset_code,
+    )
+    .join(Device, Device.id == Report.device_id)
+    .where(Report.id == bindparam("_report_id"))
+)
+_SELECT_REPORT_CERTIFICATES = (
+    select(Certificate.certificate_id, Certificate.result, Certificate.valid_signature, Certificate.problems)
+    .where(Certificate.report_id == bindparam("_report_id"))
+    .order_by(Certificate.position)
+)
 _SELECT_DEVICE = select(
     Device.id,
     Device.serial,
@@ -546,6 +576,7 @@ _SELECT_DEVICE = select(
     Device.storage_bytes,
 ).where(Device.asset_code == bindparam("_asset_code"))
 _SELECT_BATCH = select(Batch.id).where(Batch.reference == bindparam("_reference"))
+_DEVICE_COLUMNS = tuple(str(column.key) for column in _SELECT_DEVICE.selected_columns)
 
 
 @dataclass
@@ -554,32 +585,45 @@ class PreparedReport:
 
     report: AgentReport
     asset_code: str
+    #: The report's JSON text as stored: the bytes the station sent, when the API received them.
     body: str
     sha256: str
-    certificates: list[Certificate]
+    #: `certificates` rows without their report and device ids (see `_certificate_row`).
+    certificates: list[dict[str, Any]]
     erasure_status: str
     signature_status: str
 
 
-def prepare_report(report: AgentReport, *, station_public_key: str | None) -> PreparedReport:
-    """Validate the asset code, serialise the body, verify every certificate (CPU only)."""
+def prepare_report(
+    report: AgentReport, *, station_public_key: str | None, body: bytes | str | None = None
+) -> PreparedReport:
+    """Validate the asset code, verify every certificate (CPU only).
+
+    `body` is the report's JSON as received (already validated into `report`): it is stored as it
+    is, so nothing is serialised again; without it (seeding, tests) the report is serialised.
+    """
     asset_code = check_asset_code(report.asset_code)
-    body = report.model_dump_json()
+    if body is None:
+        text = report.model_dump_json()
+    elif isinstance(body, bytes):
+        text = body.decode("utf-8")
+    else:
+        text = body
     rows = [
         _certificate_row(signed, position=i, report=report, station_public_key=station_public_key)
         for i, signed in enumerate(report.certificates)
     ]
     if not rows:
         signature = "none"
-    elif all(r.valid_signature and not r.problems for r in rows):
+    elif all(r["valid_signature"] and not r["problems"] for r in rows):
         signature = "valid"
     else:
         signature = "invalid"
     return PreparedReport(
         report=report,
         asset_code=asset_code,
-        body=body,
-        sha256=report_sha256(body),
+        body=text,
+        sha256=report_sha256(text),
         certificates=rows,
         erasure_status=erasure_summary(report),
         signature_status=signature,
@@ -598,51 +642,157 @@ def ingest_report(
     return store_report(session, prepared=prepared, station_id=station.id, now=now)
 
 
+class _IngestStatements:
+    """The statements of `store_report`, compiled for one dialect (see server_stub.driver_sql)."""
+
+    def __init__(self, dialect: Dialect) -> None:
+        self.dialect = dialect
+        self.select_report_sha = DriverStatement(
+            select(Report.body_sha256).where(Report.id == bindparam("_report_id")), dialect
+        )
+        self.select_posting_station = DriverStatement(_SELECT_POSTING_STATION, dialect)
+        self.select_device = DriverStatement(_SELECT_DEVICE, dialect)
+        self.select_batch = DriverStatement(_SELECT_BATCH, dialect)
+        self.insert_device = DriverStatement(_INSERT_DEVICE, dialect, _DEVICE_KEYS)
+        self.insert_report = DriverStatement(_INSERT_REPORT.inline(), dialect, _REPORT_KEYS)
+        self.insert_certificate = DriverStatement(_INSERT_CERTIFICATE.inline(), dialect, _CERTIFICATE_KEYS)
+        self._updates: dict[tuple[str, ...], DriverStatement] = {}
+
+    def update_device(self, keys: tuple[str, ...]) -> DriverStatement:
+        """The device update setting exactly `keys` (which columns change depends on the report)."""
+        statement = self._updates.get(keys)
+        if statement is None:
+            statement = self._updates[keys] = DriverStatement(_UPDATE_DEVICE, self.dialect, keys)
+        return statement
+
+
+_DEVICE_KEYS = (
+    "asset_code",
+    "created_at",
+    "updated_at",
+    "search_text",
+    "erasure_status",
+    "signature_status",
+    "report_count",
+)
+_REPORT_KEYS = (
+    "id",
+    "device_id",
+    "station_id",
+    "received_at",
+    "started_at",
+    "finished_at",
+    "agent_version",
+    "schema_version",
+    "body",
+    "body_sha256",
+    "grade",
+    "grade_outcome",
+    "erasure_status",
+    "signature_status",
+    "batch_ref",
+    "problems",
+)
+_CERTIFICATE_KEYS = (
+    "certificate_id",
+    "report_id",
+    "device_id",
+    "position",
+    "kind",
+    "result",
+    "technique",
+    "category",
+    "verification_method",
+    "verification_passed",
+    "verification_coverage",
+    "disk_serial",
+    "disk_model",
+    "disk_size_bytes",
+    "finished_at",
+    "key_fingerprint",
+    "valid_signature",
+    "problems",
+    "signed_json",
+)
+_STATEMENTS: weakref.WeakKeyDictionary[Dialect, _IngestStatements] = weakref.WeakKeyDictionary()
+
+
+def _ingest_statements(dialect: Dialect) -> _IngestStatements:
+    statements = _STATEMENTS.get(dialect)
+    if statements is None:
+        statements = _STATEMENTS[dialect] = _IngestStatements(dialect)
+    return statements
+
+
 def store_report(
-    session: Session,
+    session: Session | Connection,
     *,
     prepared: PreparedReport,
     station_id: int,
     now: dt.datetime | None = None,
     touch_station: bool = True,
+    cursor: DriverCursor | None = None,
 ) -> IngestResult:
     """The database half of `ingest_report` (short: run it inside the write transaction).
 
     `touch_station=False` leaves the station's `last_seen_at` to the caller (`touch_stations`
-    once per batch of reports).
+    once per batch of reports). `cursor`: a `DriverCursor` of the same connection, to reuse.
 
-    Core statements rather than the ORM unit of work: this is the hot path of every agent run and
-    the ORM's bookkeeping cost more than the inserts themselves.
+    Statements go to the driver's cursor (server_stub.driver_sql), not through the ORM or even
+    `Connection.execute`: this is the hot path of every agent run, and SQLAlchemy's bookkeeping
+    per statement cost more than the statements themselves.
     """
+    conn = session.connection() if isinstance(session, Session) else session
+    sql = _ingest_statements(conn.dialect)
+    own_cursor = cursor is None
+    cur = cursor or DriverCursor(conn)
+    try:
+        return _store(conn, cur, sql, prepared, station_id, now or utcnow(), touch_station)
+    finally:
+        if own_cursor:
+            cur.close()
+
+
+def _store(
+    conn: Connection,
+    cur: DriverCursor,
+    sql: _IngestStatements,
+    prepared: PreparedReport,
+    station_id: int,
+    now: dt.datetime,
+    touch_station: bool,
+) -> IngestResult:
     report = prepared.report
-    existing = session.scalar(_SELECT_REPORT, {"_report_id": report.report_id})
-    if existing is not None:
-        if existing.body_sha256 != prepared.sha256:
+    existing_sha = cur.scalar(sql.select_report_sha, {"_report_id": report.report_id})
+    if existing_sha is not None:
+        # A repeat (the agent re-sends until it got an answer): rare, answered through Core.
+        existing = conn.execute(_SELECT_REPORT, {"_report_id": report.report_id}).one()
+        if existing_sha != prepared.sha256 and not _same_content(existing.body, report):
             raise Conflict(
                 "this report_id was already used for a different report: a new run needs a new report_id",
                 field="report_id",
             )
-        return IngestResult(
-            created=False, answer=report_answer(existing, asset_code=existing.device.asset_code)
-        )
+        certificates = conn.execute(_SELECT_REPORT_CERTIFICATES, {"_report_id": report.report_id}).all()
+        return IngestResult(created=False, answer=_answer(existing, certificates))
 
-    now = now or utcnow()
-    device = session.execute(_SELECT_DEVICE, {"_asset_code": prepared.asset_code}).first()
-    conn = session.connection()
+    device = cur.first(sql.select_device, {"_asset_code": prepared.asset_code})
     if device is None:
-        device_id = conn.execute(
-            _INSERT_DEVICE,
+        device_id = cur.scalar(
+            sql.insert_device,
             {
                 "asset_code": prepared.asset_code,
                 "created_at": now,
                 "updated_at": now,
                 "search_text": prepared.asset_code.lower(),
+                "erasure_status": "none",
+                "signature_status": "none",
+                "report_count": 0,
             },
-        ).scalar_one()
+        )
         known: dict[str, Any] = {"serial": None, "batch_id": None, "last_run_at": None}
     else:
-        device_id = device.id
-        known = dict(device._mapping)
+        device_id = device[0]
+        known = dict(zip(_DEVICE_COLUMNS, device, strict=True))
 
     problems: list[str] = []
     system = report.machine.system
@@ -653,7 +803,7 @@ def store_report(
     values: dict[str, Any] = {"_device_id": device_id, "updated_at": now}
     batch_ref = _text(report.batch, 64)
     if batch_ref:
-        batch_id = session.scalar(_SELECT_BATCH, {"_reference": batch_ref})
+        batch_id = cur.scalar(sql.select_batch, {"_reference": batch_ref})
         if batch_id is None:
             problems.append(f"unknown batch reference {batch_ref!r}")
         elif known["batch_id"] is None:
@@ -662,8 +812,8 @@ def store_report(
             problems.append(f"report names batch {batch_ref!r} but the device is in another batch")
 
     grade = report.grade
-    conn.execute(
-        _INSERT_REPORT,
+    cur.execute(
+        sql.insert_report,
         dict(
             id=report.report_id,
             device_id=device_id,
@@ -685,32 +835,9 @@ def store_report(
     )
     certs = prepared.certificates
     if certs:
-        conn.execute(
-            _INSERT_CERTIFICATE,
-            [
-                {
-                    "certificate_id": c.certificate_id,
-                    "report_id": report.report_id,
-                    "device_id": device_id,
-                    "position": c.position,
-                    "kind": c.kind,
-                    "result": c.result,
-                    "technique": c.technique,
-                    "category": c.category,
-                    "verification_method": c.verification_method,
-                    "verification_passed": c.verification_passed,
-                    "verification_coverage": c.verification_coverage,
-                    "disk_serial": c.disk_serial,
-                    "disk_model": c.disk_model,
-                    "disk_size_bytes": c.disk_size_bytes,
-                    "finished_at": c.finished_at,
-                    "key_fingerprint": c.key_fingerprint,
-                    "valid_signature": c.valid_signature,
-                    "problems": c.problems,
-                    "signed_json": c.signed_json,
-                }
-                for c in certs
-            ],
+        cur.executemany(
+            sql.insert_certificate,
+            [{**c, "report_id": report.report_id, "device_id": device_id} for c in certs],
         )
 
     if known["last_run_at"] is None or report.started_at >= known["last_run_at"]:
@@ -739,9 +866,9 @@ def store_report(
             values.update(
                 erasure_status=prepared.erasure_status,
                 signature_status=prepared.signature_status,
-                erased_at=max((c.finished_at for c in certs if c.finished_at), default=None),
+                erased_at=max((c["finished_at"] for c in certs if c["finished_at"]), default=None),
             )
-    conn.execute(_UPDATE_DEVICE, values)
+    cur.execute(sql.update_device(tuple(sorted(values))), values)
     if touch_station:
         conn.execute(_TOUCH_STATION, {"_station_id": station_id, "last_seen_at": now})
     answer = {
@@ -754,10 +881,10 @@ def store_report(
         "problems": problems,
         "certificates": [
             {
-                "certificate_id": str(c.certificate_id),
-                "result": c.result,
-                "valid_signature": c.valid_signature,
-                "problems": list(c.problems or []),
+                "certificate_id": str(c["certificate_id"]),
+                "result": c["result"],
+                "valid_signature": c["valid_signature"],
+                "problems": list(c["problems"]),
             }
             for c in certs
         ],
@@ -765,11 +892,47 @@ def store_report(
     return IngestResult(created=True, answer=answer)
 
 
-def touch_stations(session: Session, *, station_ids: Sequence[int], now: dt.datetime) -> None:
+def _same_content(stored_body: str, report: AgentReport) -> bool:
+    """Whether a stored report says the same as `report` although its text differs.
+
+    Bodies are stored as received: a station that re-sends its report written differently (a
+    newer agent's whitespace, or a report stored re-serialised by an older server) is still
+    sending the same report, and gets the same answer.
+    """
+    try:
+        return AgentReport.model_validate_json(stored_body) == report
+    except ValueError:  # pydantic's ValidationError: a stored body the schema no longer reads
+        return False
+
+
+def touch_stations(session: Session | Connection, *, station_ids: Sequence[int], now: dt.datetime) -> None:
     """Record that these stations were heard from (one statement for a whole ingest batch)."""
-    session.connection().execute(
+    conn = session.connection() if isinstance(session, Session) else session
+    conn.execute(
         _TOUCH_STATION, [{"_station_id": station_id, "last_seen_at": now} for station_id in station_ids]
     )
+
+
+def _answer(report: Any, certificates: Sequence[Any]) -> dict[str, Any]:
+    """`report_answer` from rows of `_SELECT_REPORT` and `_SELECT_REPORT_CERTIFICATES`."""
+    return {
+        "report_id": str(report.id),
+        "asset_code": report.asset_code,
+        "received_at": report.received_at.isoformat(),
+        "grade": report.grade,
+        "erasure_status": report.erasure_status,
+        "signature_status": report.signature_status,
+        "problems": list(report.problems or []),
+        "certificates": [
+            {
+                "certificate_id": str(c.certificate_id),
+                "result": c.result,
+                "valid_signature": c.valid_signature,
+                "problems": list(c.problems or []),
+            }
+            for c in certificates
+        ],
+    }
 
 
 def report_answer(report: Report, *, asset_code: str) -> dict[str, Any]:

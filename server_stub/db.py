@@ -8,13 +8,18 @@ busy timeout does not help in that case.
 
 from __future__ import annotations
 
+import fcntl
+import os
 import threading
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
+from pathlib import Path
+from types import TracebackType
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from server_stub.config import Settings
@@ -32,6 +37,14 @@ class Database:
     #: SQLite has one writer at a time: hot write paths (report ingest) queue on this lock in the
     #: process instead of in SQLite's busy handler, which sleeps up to 100 ms between retries.
     write_lock: AbstractContextManager[Any] = field(default_factory=nullcontext)
+    #: The engine of write transactions (`BEGIN IMMEDIATE` on SQLite), for Core-only writers.
+    write_engine: Engine | None = None
+
+    @contextmanager
+    def transaction(self) -> Iterator[Connection]:
+        """A Core write transaction on one connection: committed on success, rolled back on error."""
+        with (self.write_engine or self.engine).begin() as connection:
+            yield connection
 
     @contextmanager
     def session(self, *, write: bool = False) -> Iterator[Session]:
@@ -47,6 +60,69 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+class SqliteWriteLock:
+    """One writer at a time: across the threads of a process and across server processes.
+
+    Several server processes (uvicorn workers) share one SQLite file. Waiting for its write lock
+    inside SQLite means its busy handler, which polls with sleeps of up to 100 ms; waiting on an
+    `flock` of a file beside the database wakes as soon as the other process's batch committed.
+    The descriptor is opened per process (never inherited), as flock locks belong to it.
+    """
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self._thread_lock = threading.Lock()
+        self._fd: int | None = None
+        self._pid = 0
+
+    def _descriptor(self) -> int | None:
+        if self.path is None:
+            return None
+        if self._fd is None or self._pid != os.getpid():
+            self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+            self._pid = os.getpid()
+        return self._fd
+
+    def acquire(self, blocking: bool = True) -> bool:
+        """Take the lock; with `blocking=False`, only if it is free at once (True when taken)."""
+        if not self._thread_lock.acquire(blocking):
+            return False
+        try:
+            fd = self._descriptor()
+            if fd is not None:
+                fcntl.flock(fd, fcntl.LOCK_EX if blocking else fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            self._thread_lock.release()
+            return False
+        except BaseException:
+            self._thread_lock.release()
+            raise
+        return True
+
+    def release(self) -> None:
+        try:
+            if self._fd is not None and self._pid == os.getpid():
+                fcntl.flock(self._fd, fcntl.LOCK_UN)
+        finally:
+            self._thread_lock.release()
+
+    def __enter__(self) -> SqliteWriteLock:
+        self.acquire()
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.release()
+
+
+def _sqlite_lock_path(url: str) -> Path | None:
+    database = make_url(url).database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    return Path(f"{database}.write-lock")
 
 
 def _sqlite_pragmas(synchronous: str) -> Any:
@@ -89,9 +165,11 @@ def make_database(settings: Settings) -> Database:
     engine = make_engine(settings)
     read = sessionmaker(bind=engine, expire_on_commit=False)
     if engine.dialect.name == "sqlite":
-        write = sessionmaker(bind=engine.execution_options(sqlite_begin="IMMEDIATE"), expire_on_commit=False)
-        return Database(engine=engine, read=read, write=write, write_lock=threading.Lock())
-    return Database(engine=engine, read=read, write=read)
+        immediate = engine.execution_options(sqlite_begin="IMMEDIATE")
+        write = sessionmaker(bind=immediate, expire_on_commit=False)
+        lock = SqliteWriteLock(_sqlite_lock_path(str(engine.url)))
+        return Database(engine=engine, read=read, write=write, write_lock=lock, write_engine=immediate)
+    return Database(engine=engine, read=read, write=read, write_engine=engine)
 
 
-__all__ = ["Database", "make_database", "make_engine"]
+__all__ = ["Database", "SqliteWriteLock", "make_database", "make_engine"]

@@ -138,6 +138,17 @@ class StationAuth:
     public_key: str | None
 
 
+def bearer_credentials(request: Request) -> HTTPAuthorizationCredentials | None:
+    """What `HTTPBearer(auto_error=False)` gives, read directly (for routes without dependencies)."""
+    authorization = request.headers.get("authorization")
+    if not authorization:
+        return None
+    scheme, _, credentials = authorization.partition(" ")
+    if not credentials or scheme.lower() != "bearer":
+        return None
+    return HTTPAuthorizationCredentials(scheme=scheme, credentials=credentials)
+
+
 def get_ingest_station(
     request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 ) -> StationAuth:
@@ -190,6 +201,8 @@ __all__ = [
     "StationAuth",
     "SupervisorUser",
     "UserPrincipal",
+    "bearer_credentials",
+    "get_ingest_station",
     "get_principal",
     "require_roles",
     "user_from_token",

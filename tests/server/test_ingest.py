@@ -183,3 +183,69 @@ def test_repeat_and_conflict_in_both_modes(api: Api, group_commit: bool) -> None
     assert first.created and not again.created and again.answer == first.answer
     with pytest.raises(Conflict):
         writer.store(_prepared(report.model_copy(update={"agent_version": "x"}), key), station_id=station_id)
+
+
+def _count_commits(db: Database) -> tuple[list[int], Any]:
+    commits = [0]
+
+    def count(_conn: Any) -> None:
+        commits[0] += 1
+
+    return commits, count
+
+
+def test_async_posts_waiting_together_share_one_commit(api: Api) -> None:
+    """The API's path (`store_async`): reports queued on the event loop go in one transaction,
+    `max_batch` at a time, and a failing one gets its own error without the others'."""
+    import asyncio
+
+    station_id, _headers, key = api.station()
+    db = _db(api)
+    writer = IngestWriter(db, max_batch=5)
+    reports = [make_report(asset_code=f"ASYNC-{i}", key=key, probe_log=5) for i in range(12)]
+    reports.append(reports[0].model_copy(update={"agent_version": "other"}))  # same id, other content
+    prepared = [_prepared(report, key) for report in reports]
+
+    async def post_all() -> list[crud.IngestResult | BaseException]:
+        return await asyncio.gather(
+            *(writer.store_async(p, station_id=station_id) for p in prepared), return_exceptions=True
+        )
+
+    commits, count = _count_commits(db)
+    with _commit_hook(db, count):
+        results = asyncio.run(post_all())
+    assert commits[0] == 3  # 13 reports queued at once: batches of 5, 5 and 3
+    assert all(isinstance(r, crud.IngestResult) and r.created for r in results[:12])
+    assert isinstance(results[12], Conflict)
+    assert _count(db, Report) == 12
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_async_batch_waits_for_another_process_writing(api: Api) -> None:
+    """Another server process holds the SQLite write lock: the batch waits for it (without
+    blocking the event loop) and is stored once it is released."""
+    import asyncio
+
+    from server_stub.db import SqliteWriteLock
+
+    station_id, _headers, key = api.station()
+    db = _db(api)
+    assert isinstance(db.write_lock, SqliteWriteLock) and db.write_lock.path is not None
+    other_process = SqliteWriteLock(db.write_lock.path)  # its own descriptor: an flock of its own
+    writer = IngestWriter(db)
+    prepared = _prepared(make_report(asset_code="LOCKED-1", key=key, probe_log=5), key)
+
+    async def scenario() -> tuple[bool, crud.IngestResult]:
+        task = asyncio.create_task(writer.store_async(prepared, station_id=station_id))
+        await asyncio.sleep(0.3)
+        still_waiting = not task.done()  # and the loop ran this coroutine meanwhile
+        other_process.release()
+        return still_waiting, await asyncio.wait_for(task, 30)
+
+    assert other_process.acquire(blocking=False)
+    assert not db.write_lock.acquire(blocking=False)
+    still_waiting, result = asyncio.run(scenario())
+    assert still_waiting and result.created
+    assert _count(db, Report) == 1
+    assert db.write_lock.acquire(blocking=False)  # given back after the batch
+    db.write_lock.release()

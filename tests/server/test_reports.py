@@ -205,3 +205,45 @@ def test_get_report_by_id(api: Api) -> None:
     assert api.client.get(f"/api/v1/reports/{uuid.uuid4()}", headers=api.admin).status_code == 404
     assert api.client.get("/api/v1/reports/not-a-uuid", headers=api.admin).status_code == 422
     assert api.client.get(f"/api/v1/reports/{report.report_id}", headers=headers).status_code == 403
+
+
+def test_body_is_stored_as_received_and_a_reformatted_repeat_is_the_same_report(api: Api) -> None:
+    """The server keeps the bytes the station sent (no re-serialisation); a repeat written with
+    other whitespace or key order still says the same and gets the same answer."""
+    from sqlalchemy import select
+
+    from server_stub.models import Report as ReportRow
+
+    _, headers, key = api.station()
+    report = make_report(asset_code="AT-0017", key=key)
+    sent = json.dumps(json.loads(report.model_dump_json()), indent=1, ensure_ascii=False).encode("utf-8")
+    post = {**headers, "Content-Type": "application/json"}
+    first = api.client.post("/api/v1/reports", content=sent, headers=post)
+    assert first.status_code == 201, first.text
+    with api.client.app.state.db.session() as session:  # type: ignore[attr-defined]
+        stored = session.scalar(select(ReportRow.body).where(ReportRow.id == report.report_id))
+    assert stored == sent.decode("utf-8")
+    compact = json.dumps(json.loads(sent), sort_keys=True, separators=(",", ":")).encode("utf-8")
+    again = api.client.post("/api/v1/reports", content=compact, headers=post)
+    assert again.status_code == 200 and again.content == first.content
+
+
+def test_body_not_utf8_is_422(api: Api) -> None:
+    _, headers, key = api.station()
+    body = make_report(asset_code="AT-0018", key=key).model_dump_json().encode("utf-8")
+    broken = body.replace(b'"AT-0018"', b'"AT-\xff0018"')
+    response = api.client.post(
+        "/api/v1/reports", content=broken, headers={**headers, "Content-Type": "application/json"}
+    )
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"][0] == "body"
+
+
+def test_openapi_documents_the_report_body(api: Api) -> None:
+    spec = api.client.get("/api/v1/openapi.json").json()
+    operation = spec["paths"]["/api/v1/reports"]["post"]
+    schema = operation["requestBody"]["content"]["application/json"]["schema"]
+    assert schema == {"$ref": "#/components/schemas/Report"}
+    assert "Report" in spec["components"]["schemas"]
+    assert operation["security"] == [{"HTTPBearer": []}]
+    assert {"200", "201", "401", "409", "413", "422"} <= set(operation["responses"])
