@@ -20,7 +20,7 @@ from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.orm import Session
 
 from agent.report import Report as AgentReport
-from agent.report import SignedCertificate, canonical_json
+from agent.report import SignedCertificate
 from server_stub import auth
 from server_stub.driver_sql import DriverCursor, DriverStatement
 from server_stub.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -39,7 +39,7 @@ from server_stub.models import (
     User,
     utcnow,
 )
-from server_stub.signatures import fingerprint, valid_public_key, verify_for_station
+from server_stub.signatures import check_for_station, fingerprint, valid_public_key
 
 # --------------------------------------------------------------------------------------------------
 # Audit
@@ -500,7 +500,7 @@ def _certificate_row(
     where the ORM's instrumentation cost more than the insert.
     """
     cert = signed.certificate
-    check = verify_for_station(signed, station_public_key)
+    check, signed_json = check_for_station(signed, station_public_key)
     problems = list(check.problems)
     if cert.asset_code is not None and cert.asset_code != report.asset_code:
         problems.append("certificate asset code differs from the report's")
@@ -523,7 +523,7 @@ def _certificate_row(
         "key_fingerprint": signed.key_fingerprint[:64],
         "valid_signature": check.valid,
         "problems": problems,
-        "signed_json": canonical_json(signed).decode("utf-8"),
+        "signed_json": signed_json,
     }
 
 

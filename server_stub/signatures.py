@@ -8,8 +8,14 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import hashlib
+import hmac
+import json
 from dataclasses import dataclass, field
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from agent.report import SignedCertificate, canonical_json
 
@@ -53,6 +59,82 @@ def verify_for_station(signed: SignedCertificate, station_public_key: str | None
     return SignatureCheck(valid=outcome.valid, problems=list(outcome.problems))
 
 
+@functools.lru_cache(maxsize=64)
+def _station_key(public_key: str) -> tuple[Ed25519PublicKey | None, str | None]:
+    """The key object and fingerprint of a public key as certificates spell it (None: invalid).
+
+    Parsed once per key, not once per certificate: a station signs every certificate it posts
+    with the same key.
+    """
+    raw = _strict_b64(public_key, 32)
+    if raw is None:
+        return None, None
+    try:
+        return Ed25519PublicKey.from_public_bytes(raw), hashlib.sha256(raw).hexdigest()
+    except ValueError:
+        return None, hashlib.sha256(raw).hexdigest()
+
+
+def _strict_b64(text: str, length: int) -> bytes | None:
+    """Only the one canonical base64 spelling of `length` bytes (see agent.certs.sign)."""
+    try:
+        raw = base64.b64decode(text.encode("ascii"), validate=True)
+    except (binascii.Error, UnicodeEncodeError, ValueError):
+        return None
+    if len(raw) != length or base64.b64encode(raw).decode("ascii") != text:
+        return None
+    return raw
+
+
+def check_for_station(
+    signed: SignedCertificate, station_public_key: str | None
+) -> tuple[SignatureCheck, str]:
+    """`verify_for_station`, and the certificate's stored form, computed together.
+
+    What is signed (`canonical_json(certificate)`) and what is stored (`canonical_json(signed)`)
+    come from one dump of the signed certificate instead of two, and the station's key is parsed
+    once per key: the same checks and problems as `agent.certs.sign.verify_signed`, which stays
+    the reference (tests compare both on valid, tampered and foreign certificates).
+    """
+    from cryptography.exceptions import InvalidSignature
+
+    from agent.certs import sign
+
+    data = signed.model_dump(mode="json")
+    signed_json = _canonical(data)
+    if not station_public_key:
+        return SignatureCheck(valid=False, problems=[NO_STATION_KEY]), signed_json
+    problems: list[str] = []
+    if signed.algorithm != "ed25519":
+        problems.append(sign.BAD_ALGORITHM)
+    public, key_fingerprint = _station_key(signed.public_key)
+    if key_fingerprint is None or public is None:
+        problems.append(sign.BAD_PUBLIC_KEY)
+    if key_fingerprint is not None and not hmac.compare_digest(
+        key_fingerprint.encode("ascii"), signed.key_fingerprint.encode("utf-8")
+    ):
+        problems.append(sign.FINGERPRINT_MISMATCH)
+    if station_public_key.strip() != signed.public_key:
+        problems.append(sign.WRONG_STATION_KEY)
+    signature = _strict_b64(signed.signature, 64)
+    if signature is None:
+        problems.append(sign.BAD_SIGNATURE_ENCODING)
+    elif public is not None:
+        try:
+            public.verify(signature, _canonical(data["certificate"]).encode("utf-8"))
+        except InvalidSignature:
+            problems.append(sign.SIGNATURE_MISMATCH)
+    cert = signed.certificate
+    if cert.result in ("erased", "verified") and not cert.verification.passed:
+        problems.append(sign.RESULT_WITHOUT_PROOF)
+    return SignatureCheck(valid=not problems, problems=problems), signed_json
+
+
+def _canonical(data: Any) -> str:
+    """`canonical_json` of an already dumped model, as text."""
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
 def valid_public_key(text: str) -> bool:
     """A base64 raw 32-byte Ed25519 public key, as the agent registers it."""
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -69,4 +151,11 @@ def fingerprint(public_key_b64: str) -> str:
     return hashlib.sha256(base64.b64decode(public_key_b64)).hexdigest()
 
 
-__all__ = ["NO_STATION_KEY", "SignatureCheck", "fingerprint", "valid_public_key", "verify_for_station"]
+__all__ = [
+    "NO_STATION_KEY",
+    "SignatureCheck",
+    "check_for_station",
+    "fingerprint",
+    "valid_public_key",
+    "verify_for_station",
+]

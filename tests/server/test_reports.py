@@ -247,3 +247,13 @@ def test_openapi_documents_the_report_body(api: Api) -> None:
     assert "Report" in spec["components"]["schemas"]
     assert operation["security"] == [{"HTTPBearer": []}]
     assert {"200", "201", "401", "409", "413", "422"} <= set(operation["responses"])
+
+
+def test_certificate_with_a_non_ascii_fingerprint_is_flagged_not_a_server_error(api: Api) -> None:
+    _, headers, key = api.station()
+    data = json.loads(make_report(asset_code="AT-0019", key=key).model_dump_json())
+    data["certificates"][0]["key_fingerprint"] = "é" * 64
+    response = api.client.post("/api/v1/reports", json=data, headers=headers)
+    assert response.status_code == 201, response.text
+    assert response.json()["signature_status"] == "invalid"
+    assert not response.json()["certificates"][0]["valid_signature"]
