@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 import uuid
 import weakref
 from collections.abc import Sequence
@@ -453,13 +454,16 @@ def enroll_station(session: Session, *, code: str, name: str, public_key: str) -
 # Reports
 
 
+_CONTROL_CHARACTER = re.compile("[\x00-\x1f\x7f]")
+
+
 def check_asset_code(code: str | None, *, field_name: str = "asset_code") -> str:
     if code is None:
         raise InvalidInput("the report has no asset code: scan or type the machine's label", field=field_name)
     code = code.strip()
     if not code or len(code) > ASSET_CODE_MAX:
         raise InvalidInput(f"asset code must be 1 to {ASSET_CODE_MAX} characters", field=field_name)
-    if any(ord(ch) < 32 or ord(ch) == 127 for ch in code):
+    if _CONTROL_CHARACTER.search(code):
         raise InvalidInput("asset code contains control characters", field=field_name)
     return code
 

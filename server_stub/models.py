@@ -230,7 +230,8 @@ class Report(Base):
     finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     agent_version: Mapped[str | None] = mapped_column(String(64), nullable=True)
     schema_version: Mapped[str | None] = mapped_column(String(16), nullable=True)
-    #: The report as validated (pydantic JSON dump of `agent.report.Report`), kept verbatim.
+    #: The report's JSON exactly as the station sent it (validated against `agent.report.Report`
+    #: before it was stored; reports stored by earlier versions hold the server's re-serialisation).
     body: Mapped[str] = mapped_column(Text)
     body_sha256: Mapped[str] = mapped_column(String(64))
     grade: Mapped[str | None] = mapped_column(String(1), nullable=True)
