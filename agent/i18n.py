@@ -7,16 +7,20 @@ so the live image needs no build tools; a test checks they are up to date and co
 
 from __future__ import annotations
 
-import gettext
 import os
-from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import gettext
 
 DOMAIN = "atelier"
-LOCALE_DIR = Path(__file__).parent / "locale"
+LOCALE_DIR = os.path.join(os.path.dirname(__file__), "locale")
 SUPPORTED = ("fr", "en")
 DEFAULT_LANG = "fr"
 
-_current: gettext.NullTranslations = gettext.NullTranslations()
+# The catalog is read on the first translated message, not when the language is chosen: reading
+# its thousand entries is a noticeable part of `atelier inventory --json`, which shows none.
+_current: gettext.NullTranslations | None = None
 _lang = ""
 
 
@@ -29,11 +33,22 @@ def set_language(lang: str | None) -> str:
     if code == _lang:
         return code  # the catalog is already loaded: reading it again costs start-up time
     _lang = code
-    if code == "en":
-        _current = gettext.NullTranslations()
-    else:
-        _current = gettext.translation(DOMAIN, localedir=LOCALE_DIR, languages=[code], fallback=True)
+    _current = None
     return code
+
+
+def _catalog() -> gettext.NullTranslations:
+    global _current
+    current = _current
+    if current is None:
+        import gettext
+
+        if _lang == "en":
+            current = gettext.NullTranslations()
+        else:
+            current = gettext.translation(DOMAIN, localedir=LOCALE_DIR, languages=[_lang], fallback=True)
+        _current = current
+    return current
 
 
 def current_language() -> str:
@@ -41,11 +56,11 @@ def current_language() -> str:
 
 
 def _(message: str) -> str:
-    return _current.gettext(message)
+    return _catalog().gettext(message)
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:
-    return _current.ngettext(singular, plural, n)
+    return _catalog().ngettext(singular, plural, n)
 
 
 def N_(message: str) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING, Any
 
-from agent.i18n import _
+from agent.i18n import N_
 
 if TYPE_CHECKING:
     Subparsers = argparse._SubParsersAction[argparse.ArgumentParser]
@@ -18,7 +18,7 @@ def add_command(subparsers: Subparsers, name: str, help_text: str, **kwargs: Any
     parser: argparse.ArgumentParser = subparsers.add_parser(
         name, help=help_text, description=help_text, **kwargs
     )
-    parser.add_argument("--lang", choices=("fr", "en"), help=_("language of messages (default: fr)"))
+    parser.add_argument("--lang", choices=("fr", "en"), help=N_("language of messages (default: fr)"))
     return parser
 
 

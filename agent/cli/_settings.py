@@ -5,14 +5,14 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from agent.i18n import _
+from agent.i18n import N_
 
 
 def add_data_dir(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--data-dir",
-        metavar=_("DIR"),
-        help=_(
+        metavar=N_("DIR"),
+        help=N_(
             "where reports, certificates and the station key are kept (default: the USB stick's data partition)"
         ),
     )

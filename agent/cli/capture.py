@@ -5,18 +5,18 @@ from __future__ import annotations
 import argparse
 
 from agent.cli._common import Subparsers, add_command
-from agent.i18n import _
+from agent.i18n import N_, _
 
 
 def register(subparsers: Subparsers) -> None:
     parser = add_command(
         subparsers,
         "capture",
-        _("record what the inventory reads on this machine (to send with a bug report)"),
+        N_("record what the inventory reads on this machine (to send with a bug report)"),
     )
-    parser.add_argument("out", metavar=_("OUT"), help=_("a directory, or a file ending in .tar.gz"))
-    parser.add_argument("--disks", nargs="+", metavar="DEV", help=_("only look at these disks"))
-    parser.add_argument("--no-smart", action="store_true", help=_("do not query SMART"))
+    parser.add_argument("out", metavar=N_("OUT"), help=N_("a directory, or a file ending in .tar.gz"))
+    parser.add_argument("--disks", nargs="+", metavar="DEV", help=N_("only look at these disks"))
+    parser.add_argument("--no-smart", action="store_true", help=N_("do not query SMART"))
     parser.set_defaults(handler=run)
 
 

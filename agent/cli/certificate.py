@@ -6,24 +6,24 @@ import argparse
 from pathlib import Path
 
 from agent.cli._common import Subparsers, add_command
-from agent.i18n import _
+from agent.i18n import N_, _
 
 
 def register(subparsers: Subparsers) -> None:
-    parser = add_command(subparsers, "certificate", _("check erasure certificates"))
-    actions = parser.add_subparsers(dest="certificate_action", metavar=_("ACTION"))
+    parser = add_command(subparsers, "certificate", N_("check erasure certificates"))
+    actions = parser.add_subparsers(dest="certificate_action", metavar=N_("ACTION"))
     verify = actions.add_parser(
         "verify",
-        help=_("check a certificate's signature and content"),
-        description=_("check a certificate's signature and content"),
+        help=N_("check a certificate's signature and content"),
+        description=N_("check a certificate's signature and content"),
     )
-    verify.add_argument("file", metavar=_("FILE"), help=_("certificate .json file"))
+    verify.add_argument("file", metavar=N_("FILE"), help=N_("certificate .json file"))
     verify.add_argument(
         "--public-key",
         metavar="B64",
-        help=_("the station's registered public key (base64); checked if given"),
+        help=N_("the station's registered public key (base64); checked if given"),
     )
-    verify.add_argument("--lang", choices=("fr", "en"), help=_("language of messages (default: fr)"))
+    verify.add_argument("--lang", choices=("fr", "en"), help=N_("language of messages (default: fr)"))
     verify.set_defaults(handler=run_verify)
     parser.set_defaults(handler=lambda _args: _usage(parser))
 

@@ -7,7 +7,7 @@ import sys
 from typing import TYPE_CHECKING
 
 from agent.cli._common import Subparsers, add_command
-from agent.i18n import _
+from agent.i18n import N_
 
 if TYPE_CHECKING:
     from agent.report import Report
@@ -15,27 +15,27 @@ if TYPE_CHECKING:
 
 def register(subparsers: Subparsers) -> None:
     parser = add_command(
-        subparsers, "check", _("test the components (disks, memory, processor, battery, network)")
+        subparsers, "check", N_("test the components (disks, memory, processor, battery, network)")
     )
     parser.add_argument(
-        "--profile", choices=("quick", "full"), default="quick", help=_("quick (a few minutes) or full")
+        "--profile", choices=("quick", "full"), default="quick", help=N_("quick (a few minutes) or full")
     )
     parser.add_argument(
         "--disks",
         nargs="+",
         metavar="DEV",
-        help=_("only test these disks (e.g. /dev/loop3); others are ignored"),
+        help=N_("only test these disks (e.g. /dev/loop3); others are ignored"),
     )
     parser.add_argument(
-        "--from", dest="report", metavar=_("REPORT"), help=_("take the inventory from this report")
+        "--from", dest="report", metavar=N_("REPORT"), help=N_("take the inventory from this report")
     )
-    parser.add_argument("--skip", nargs="+", default=[], metavar="CHECK", help=_("leave these checks out"))
+    parser.add_argument("--skip", nargs="+", default=[], metavar="CHECK", help=N_("leave these checks out"))
     parser.add_argument(
-        "--policy", metavar=_("FILE"), help=_("grading policy (TOML); default: the shipped one")
+        "--policy", metavar=N_("FILE"), help=N_("grading policy (TOML); default: the shipped one")
     )
-    parser.add_argument("--server", metavar="URL", help=_("inventory server to test reachability"))
+    parser.add_argument("--server", metavar="URL", help=N_("inventory server to test reachability"))
     parser.add_argument(
-        "--json", action="store_true", help=_("print the report with checks and grade as JSON")
+        "--json", action="store_true", help=N_("print the report with checks and grade as JSON")
     )
     parser.set_defaults(handler=run)
 

@@ -6,13 +6,13 @@ import argparse
 
 from agent.cli._common import Subparsers, add_command
 from agent.cli._settings import add_data_dir
-from agent.i18n import _
+from agent.i18n import N_, _
 
 
 def register(subparsers: Subparsers) -> None:
-    parser = add_command(subparsers, "config", _("show the configuration in effect"))
-    actions = parser.add_subparsers(dest="action", metavar=_("ACTION"))
-    show = add_command(actions, "show", _("print every setting, its value and where it comes from"))
+    parser = add_command(subparsers, "config", N_("show the configuration in effect"))
+    actions = parser.add_subparsers(dest="action", metavar=N_("ACTION"))
+    show = add_command(actions, "show", N_("print every setting, its value and where it comes from"))
     add_data_dir(show)
     show.set_defaults(handler=show_config)
     add_data_dir(parser)

@@ -7,16 +7,18 @@ import json
 import sys
 
 from agent.cli._common import Subparsers, add_command
-from agent.i18n import _
+from agent.i18n import N_, _
 
 
 def register(subparsers: Subparsers) -> None:
     parser = add_command(
         subparsers,
         "disk-health",
-        _("health verdict (ok, warning, failing, unknown) of the drives in smartctl JSON files"),
+        N_("health verdict (ok, warning, failing, unknown) of the drives in smartctl JSON files"),
     )
-    parser.add_argument("files", nargs="+", metavar=_("FILE"), help=_("output of smartctl --json (-a or -x)"))
+    parser.add_argument(
+        "files", nargs="+", metavar=N_("FILE"), help=N_("output of smartctl --json (-a or -x)")
+    )
     parser.set_defaults(handler=run)
 
 

@@ -28,30 +28,38 @@ if TYPE_CHECKING:
 
 
 def register(subparsers: Subparsers) -> None:
-    parser = add_command(subparsers, "erase", _("erase disks (NIST SP 800-88) and write signed certificates"))
+    parser = add_command(
+        subparsers, "erase", N_("erase disks (NIST SP 800-88) and write signed certificates")
+    )
     mode = parser.add_mutually_exclusive_group()
-    mode.add_argument("--plan", action="store_true", help=_("show the erase plan and touch nothing"))
-    mode.add_argument("--dry-run", action="store_true", help=_("same as --plan"))
+    mode.add_argument("--plan", action="store_true", help=N_("show the erase plan and touch nothing"))
+    mode.add_argument("--dry-run", action="store_true", help=N_("same as --plan"))
     parser.add_argument(
         "--device",
         action="append",
         metavar="DEV",
         default=[],
-        help=_("a disk to erase (repeat for several); only these disks are touched"),
+        help=N_("a disk to erase (repeat for several); only these disks are touched"),
     )
-    parser.add_argument("--policy", metavar=_("NAME"), help=_("erase policy: a shipped name or a .toml file"))
-    parser.add_argument("--yes", action="store_true", help=_("do not ask for confirmation"))
-    parser.add_argument("--out", metavar=_("DIR"), help=_("directory for the certificates (.json and .pdf)"))
+    parser.add_argument(
+        "--policy", metavar=N_("NAME"), help=N_("erase policy: a shipped name or a .toml file")
+    )
+    parser.add_argument("--yes", action="store_true", help=N_("do not ask for confirmation"))
+    parser.add_argument(
+        "--out", metavar=N_("DIR"), help=N_("directory for the certificates (.json and .pdf)")
+    )
     parser.add_argument(
         "--data-dir",
-        metavar=_("DIR"),
-        help=_("where the station key lives (default: $ATELIER_DATA_DIR or ~/.local/share/atelier)"),
+        metavar=N_("DIR"),
+        help=N_("where the station key lives (default: $ATELIER_DATA_DIR or ~/.local/share/atelier)"),
     )
-    parser.add_argument("--asset-code", metavar=_("CODE"), help=_("asset code (label) of the machine"))
-    parser.add_argument("--operator", metavar=_("NAME"), help=_("person carrying out the erasure"))
-    parser.add_argument("--organisation", metavar=_("NAME"), help=_("organisation named on the certificates"))
-    parser.add_argument("--station", metavar=_("NAME"), help=_("name of this station"))
-    parser.add_argument("--quiet", action="store_true", help=_("no progress lines"))
+    parser.add_argument("--asset-code", metavar=N_("CODE"), help=N_("asset code (label) of the machine"))
+    parser.add_argument("--operator", metavar=N_("NAME"), help=N_("person carrying out the erasure"))
+    parser.add_argument(
+        "--organisation", metavar=N_("NAME"), help=N_("organisation named on the certificates")
+    )
+    parser.add_argument("--station", metavar=N_("NAME"), help=N_("name of this station"))
+    parser.add_argument("--quiet", action="store_true", help=N_("no progress lines"))
     parser.set_defaults(handler=run)
 
 

@@ -6,20 +6,20 @@ import argparse
 import sys
 
 from agent.cli._common import Subparsers, add_command
-from agent.i18n import _
+from agent.i18n import N_
 
 
 def register(subparsers: Subparsers) -> None:
     parser = add_command(
-        subparsers, "grade", _("grade a stored report (A reuse, B upgrade, C parts, D recycle)")
+        subparsers, "grade", N_("grade a stored report (A reuse, B upgrade, C parts, D recycle)")
     )
     parser.add_argument(
-        "--from", dest="report", required=True, metavar=_("REPORT"), help=_("report JSON file")
+        "--from", dest="report", required=True, metavar=N_("REPORT"), help=N_("report JSON file")
     )
     parser.add_argument(
-        "--policy", metavar=_("FILE"), help=_("grading policy (TOML); default: the shipped one")
+        "--policy", metavar=N_("FILE"), help=N_("grading policy (TOML); default: the shipped one")
     )
-    parser.add_argument("--json", action="store_true", help=_("print the grade as JSON"))
+    parser.add_argument("--json", action="store_true", help=N_("print the grade as JSON"))
     parser.set_defaults(handler=run)
 
 

@@ -7,28 +7,28 @@ import sys
 from typing import TYPE_CHECKING
 
 from agent.cli._common import Subparsers, add_command
-from agent.i18n import _
+from agent.i18n import N_
 
 if TYPE_CHECKING:
     from agent.host import Host
 
 
 def register(subparsers: Subparsers) -> None:
-    parser = add_command(subparsers, "inventory", _("inventory this machine's hardware"))
-    parser.add_argument("--json", action="store_true", help=_("print the full report as JSON"))
-    parser.add_argument("--asset-code", metavar=_("CODE"), help=_("asset code (label) of the machine"))
+    parser = add_command(subparsers, "inventory", N_("inventory this machine's hardware"))
+    parser.add_argument("--json", action="store_true", help=N_("print the full report as JSON"))
+    parser.add_argument("--asset-code", metavar=N_("CODE"), help=N_("asset code (label) of the machine"))
     parser.add_argument(
-        "--from", dest="capture", metavar=_("CAPTURE"), help=_("replay a capture instead of this machine")
+        "--from", dest="capture", metavar=N_("CAPTURE"), help=N_("replay a capture instead of this machine")
     )
     parser.add_argument(
         "--disks",
         nargs="+",
         metavar="DEV",
-        help=_("only look at these disks (e.g. /dev/loop3); others are ignored"),
+        help=N_("only look at these disks (e.g. /dev/loop3); others are ignored"),
     )
-    parser.add_argument("--no-disks", action="store_true", help=_("do not look at any disk"))
-    parser.add_argument("--no-smart", action="store_true", help=_("do not query SMART (faster)"))
-    parser.add_argument("--out", metavar=_("FILE"), help=_("also write the JSON report to this file"))
+    parser.add_argument("--no-disks", action="store_true", help=N_("do not look at any disk"))
+    parser.add_argument("--no-smart", action="store_true", help=N_("do not query SMART (faster)"))
+    parser.add_argument("--out", metavar=N_("FILE"), help=N_("also write the JSON report to this file"))
     parser.set_defaults(handler=run)
 
 

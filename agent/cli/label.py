@@ -7,17 +7,17 @@ from pathlib import Path
 
 from agent.cli._common import Subparsers, add_command
 from agent.cli._settings import add_data_dir
-from agent.i18n import _
+from agent.i18n import N_, _
 
 
 def register(subparsers: Subparsers) -> None:
-    parser = add_command(subparsers, "label", _("make the machine's label (PDF) and print it"))
-    parser.add_argument("--report", metavar=_("FILE"), help=_("report JSON (default: the last run's)"))
+    parser = add_command(subparsers, "label", N_("make the machine's label (PDF) and print it"))
+    parser.add_argument("--report", metavar=N_("FILE"), help=N_("report JSON (default: the last run's)"))
     parser.add_argument(
-        "--format", dest="label_format", choices=("tape62", "a4"), help=_("62 mm tape or A4 sheet")
+        "--format", dest="label_format", choices=("tape62", "a4"), help=N_("62 mm tape or A4 sheet")
     )
-    parser.add_argument("--printer", metavar=_("NAME"), help=_("CUPS printer (default: save the PDF only)"))
-    parser.add_argument("--out", metavar=_("FILE"), help=_("where to save the PDF"))
+    parser.add_argument("--printer", metavar=N_("NAME"), help=N_("CUPS printer (default: save the PDF only)"))
+    parser.add_argument("--out", metavar=N_("FILE"), help=N_("where to save the PDF"))
     add_data_dir(parser)
     parser.set_defaults(handler=run)
 

@@ -6,12 +6,12 @@ import argparse
 import importlib
 import re
 import sys
-from collections.abc import Sequence
-from typing import NoReturn
+from collections.abc import Callable, Sequence
+from typing import Any, NoReturn
 
 from agent import __version__
 from agent.errors import EXIT_INTERRUPTED, AtelierError, UsageError
-from agent.i18n import _, set_language
+from agent.i18n import N_, _, set_language
 
 #: One module per sub-command under agent/cli/; each defines `register(subparsers)`.
 #: A module that is not there yet is skipped, so the command set grows with the issues.
@@ -51,11 +51,32 @@ def translate_argparse(message: str) -> str:
     for pattern, template in _ARGPARSE_PATTERNS:
         match = re.search(pattern, message)
         if match:
-            return _(template).format(*match.groups())
+            return _(template).format(*(_(group) for group in match.groups()))
     return message
 
 
+class TranslatingFormatter(argparse.HelpFormatter):
+    """Help texts, descriptions and metavars are marked with N_() and translated here, when help is
+    shown: building a parser then needs no catalog, and `atelier inventory` does not load one."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        return _(action.help) if action.help else action.help
+
+    def add_text(self, text: str | None) -> None:
+        super().add_text(_(text) if text and text is not argparse.SUPPRESS else text)
+
+    def _metavar_formatter(
+        self, action: argparse.Action, default_metavar: str
+    ) -> Callable[[int], tuple[str, ...]]:
+        inner = super()._metavar_formatter(action, default_metavar)
+        return lambda size: tuple(_(part) for part in inner(size))
+
+
 class Parser(argparse.ArgumentParser):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", TranslatingFormatter)
+        super().__init__(*args, **kwargs)
+
     def error(self, message: str) -> NoReturn:
         raise UsageError(translate_argparse(message))
 
@@ -88,11 +109,11 @@ def build_parser(only: str | None = None) -> Parser:
     and building their options is a tenth of a second `atelier inventory` does not need."""
     parser = Parser(
         prog="atelier",
-        description=_("Atelier: inventory, test, erase and grade donated computers."),
+        description=N_("Atelier: inventory, test, erase and grade donated computers."),
     )
     parser.add_argument("--version", action="version", version=f"atelier {__version__}")
-    parser.add_argument("--lang", choices=("fr", "en"), help=_("language of messages (default: fr)"))
-    subparsers = parser.add_subparsers(dest="command", metavar=_("COMMAND"), parser_class=Parser)
+    parser.add_argument("--lang", choices=("fr", "en"), help=N_("language of messages (default: fr)"))
+    subparsers = parser.add_subparsers(dest="command", metavar=N_("COMMAND"), parser_class=Parser)
     for name in (only,) if only else COMMAND_MODULES:
         try:
             module = importlib.import_module(f"agent.cli.{name}")

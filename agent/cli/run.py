@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from agent.cli._common import Subparsers, add_command
 from agent.cli._settings import add_data_dir
-from agent.i18n import _
+from agent.i18n import N_, _
 
 if TYPE_CHECKING:
     from agent.host import Host
@@ -23,8 +23,8 @@ def register(subparsers: Subparsers) -> None:
     parser = add_command(
         subparsers,
         "run",
-        _("inventory, test, erase and grade this machine, then send the report"),
-        epilog=_(
+        N_("inventory, test, erase and grade this machine, then send the report"),
+        epilog=N_(
             "exit codes: 0 all done and delivered; 1 an erasure failed or is incomplete, or a check failed; "
             "2 usage; 3 unreadable input; 4 erasure refused for safety or not confirmed; "
             "5 environment (data partition full…); 6 report kept on the USB stick, not delivered "
@@ -32,27 +32,27 @@ def register(subparsers: Subparsers) -> None:
         ),
     )
     parser.add_argument(
-        "--unattended", action="store_true", help=_("no question at all: everything from configuration")
+        "--unattended", action="store_true", help=N_("no question at all: everything from configuration")
     )
-    parser.add_argument("--asset-code", metavar=_("CODE"), help=_("asset code (label) of the machine"))
-    parser.add_argument("--server", metavar="URL", help=_("central inventory URL"))
-    parser.add_argument("--token", metavar="TOKEN", help=_("station token for the central inventory"))
-    parser.add_argument("--disks", nargs="+", metavar="DEV", help=_("only test and erase these disks"))
-    parser.add_argument("--policy", metavar=_("NAME"), help=_("erasure policy (name or TOML file)"))
-    parser.add_argument("--grading-policy", metavar=_("NAME"), help=_("grading policy (name or TOML file)"))
-    parser.add_argument("--profile", choices=("quick", "full"), help=_("checks profile"))
+    parser.add_argument("--asset-code", metavar=N_("CODE"), help=N_("asset code (label) of the machine"))
+    parser.add_argument("--server", metavar="URL", help=N_("central inventory URL"))
+    parser.add_argument("--token", metavar="TOKEN", help=N_("station token for the central inventory"))
+    parser.add_argument("--disks", nargs="+", metavar="DEV", help=N_("only test and erase these disks"))
+    parser.add_argument("--policy", metavar=N_("NAME"), help=N_("erasure policy (name or TOML file)"))
+    parser.add_argument("--grading-policy", metavar=N_("NAME"), help=N_("grading policy (name or TOML file)"))
+    parser.add_argument("--profile", choices=("quick", "full"), help=N_("checks profile"))
     parser.add_argument(
-        "--skip-checks", nargs="+", metavar="ID", help=_("leave these checks out (memory, cpu, read-scan…)")
-    )
-    parser.add_argument(
-        "--operator", metavar=_("NAME"), help=_("who runs the machine (goes on certificates)")
-    )
-    parser.add_argument("--printer", metavar=_("NAME"), help=_("CUPS printer for the label"))
-    parser.add_argument(
-        "--end", choices=("poweroff", "reboot", "wait"), help=_("what to do at the end (default: wait)")
+        "--skip-checks", nargs="+", metavar="ID", help=N_("leave these checks out (memory, cpu, read-scan…)")
     )
     parser.add_argument(
-        "--fresh", action="store_true", help=_("start over even if an interrupted run exists")
+        "--operator", metavar=N_("NAME"), help=N_("who runs the machine (goes on certificates)")
+    )
+    parser.add_argument("--printer", metavar=N_("NAME"), help=N_("CUPS printer for the label"))
+    parser.add_argument(
+        "--end", choices=("poweroff", "reboot", "wait"), help=N_("what to do at the end (default: wait)")
+    )
+    parser.add_argument(
+        "--fresh", action="store_true", help=N_("start over even if an interrupted run exists")
     )
     add_data_dir(parser)
     parser.set_defaults(handler=run)

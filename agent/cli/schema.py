@@ -7,12 +7,12 @@ import json
 import sys
 
 from agent.cli._common import Subparsers, add_command
-from agent.i18n import _
+from agent.i18n import N_
 
 
 def register(subparsers: Subparsers) -> None:
-    parser = add_command(subparsers, "schema", _("print the report's JSON Schema"))
-    parser.add_argument("--out", metavar=_("FILE"), help=_("write it to this file instead"))
+    parser = add_command(subparsers, "schema", N_("print the report's JSON Schema"))
+    parser.add_argument("--out", metavar=N_("FILE"), help=N_("write it to this file instead"))
     parser.set_defaults(handler=run)
 
 

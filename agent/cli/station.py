@@ -6,21 +6,21 @@ import argparse
 
 from agent.cli._common import Subparsers, add_command
 from agent.cli._settings import add_data_dir
-from agent.i18n import _
+from agent.i18n import N_, _
 
 
 def register(subparsers: Subparsers) -> None:
-    parser = add_command(subparsers, "station", _("this station's identity (key and server token)"))
-    actions = parser.add_subparsers(dest="action", metavar=_("ACTION"))
-    reg = add_command(actions, "register", _("register this station with the central inventory"))
-    reg.add_argument("--server", metavar="URL", required=True, help=_("central inventory URL"))
+    parser = add_command(subparsers, "station", N_("this station's identity (key and server token)"))
+    actions = parser.add_subparsers(dest="action", metavar=N_("ACTION"))
+    reg = add_command(actions, "register", N_("register this station with the central inventory"))
+    reg.add_argument("--server", metavar="URL", required=True, help=N_("central inventory URL"))
     reg.add_argument(
-        "--code", metavar=_("CODE"), required=True, help=_("one-time code given by the supervisor")
+        "--code", metavar=N_("CODE"), required=True, help=N_("one-time code given by the supervisor")
     )
-    reg.add_argument("--name", metavar=_("NAME"), help=_("station name (default: host name)"))
+    reg.add_argument("--name", metavar=N_("NAME"), help=N_("station name (default: host name)"))
     add_data_dir(reg)
     reg.set_defaults(handler=register_cmd)
-    show = add_command(actions, "show", _("show the station key fingerprint and registration"))
+    show = add_command(actions, "show", N_("show the station key fingerprint and registration"))
     add_data_dir(show)
     show.set_defaults(handler=show_cmd)
     add_data_dir(parser)

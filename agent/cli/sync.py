@@ -6,13 +6,13 @@ import argparse
 
 from agent.cli._common import Subparsers, add_command
 from agent.cli._settings import add_data_dir
-from agent.i18n import _
+from agent.i18n import N_, _
 
 
 def register(subparsers: Subparsers) -> None:
-    parser = add_command(subparsers, "sync", _("send the reports waiting on the USB stick"))
-    parser.add_argument("--server", metavar="URL", help=_("central inventory URL"))
-    parser.add_argument("--token", metavar="TOKEN", help=_("station token for the central inventory"))
+    parser = add_command(subparsers, "sync", N_("send the reports waiting on the USB stick"))
+    parser.add_argument("--server", metavar="URL", help=N_("central inventory URL"))
+    parser.add_argument("--token", metavar="TOKEN", help=N_("station token for the central inventory"))
     add_data_dir(parser)
     parser.set_defaults(handler=run)
 

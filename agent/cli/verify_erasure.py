@@ -8,28 +8,32 @@ import sys
 from pathlib import Path
 
 from agent.cli._common import Subparsers, add_command
-from agent.i18n import _
+from agent.i18n import N_, _
 
 
 def register(subparsers: Subparsers) -> None:
     parser = add_command(
         subparsers,
         "verify-erasure",
-        _("check an erasure made by another tool (nwipe log, Blancco XML report) on the disk itself"),
+        N_("check an erasure made by another tool (nwipe log, Blancco XML report) on the disk itself"),
     )
     parser.add_argument(
-        "--log", required=True, metavar=_("FILE"), help=_("nwipe log file or Blancco XML report")
+        "--log", required=True, metavar=N_("FILE"), help=N_("nwipe log file or Blancco XML report")
     )
-    parser.add_argument("--device", required=True, metavar=_("DEV"), help=_("the erased disk, e.g. /dev/sdb"))
-    parser.add_argument("--asset-code", metavar=_("CODE"), help=_("asset code (label) of the machine"))
     parser.add_argument(
-        "--out", required=True, metavar=_("DIR"), help=_("directory for the certificate (.json and .pdf)")
+        "--device", required=True, metavar=N_("DEV"), help=N_("the erased disk, e.g. /dev/sdb")
     )
-    parser.add_argument("--data-dir", metavar=_("DIR"), help=_("Atelier's data directory (station key)"))
-    parser.add_argument("--operator", metavar=_("NAME"), help=_("person carrying out the check"))
-    parser.add_argument("--organisation", metavar=_("NAME"), help=_("organisation named on the certificate"))
+    parser.add_argument("--asset-code", metavar=N_("CODE"), help=N_("asset code (label) of the machine"))
     parser.add_argument(
-        "--full", action="store_true", help=_("read the whole disk back instead of NIST samples (slower)")
+        "--out", required=True, metavar=N_("DIR"), help=N_("directory for the certificate (.json and .pdf)")
+    )
+    parser.add_argument("--data-dir", metavar=N_("DIR"), help=N_("Atelier's data directory (station key)"))
+    parser.add_argument("--operator", metavar=N_("NAME"), help=N_("person carrying out the check"))
+    parser.add_argument(
+        "--organisation", metavar=N_("NAME"), help=N_("organisation named on the certificate")
+    )
+    parser.add_argument(
+        "--full", action="store_true", help=N_("read the whole disk back instead of NIST samples (slower)")
     )
     parser.set_defaults(handler=run)
 

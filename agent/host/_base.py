@@ -32,7 +32,7 @@ class CommandResult:
 
 @dataclass(frozen=True)
 class UdevDevice:
-    """A udev device as pyudev lists it: kernel name, sysfs path and properties (ID_*, DEVLINKS…)."""
+    """A udev device as libudev (and pyudev) lists it: kernel name, sysfs path and properties (ID_*, DEVLINKS…)."""
 
     sys_name: str
     sys_path: str

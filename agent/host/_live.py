@@ -95,19 +95,9 @@ class LiveHost:
         )
 
     def udev_devices(self, subsystem: str) -> list[UdevDevice]:
-        try:
-            import pyudev  # imported lazily: it loads libudev, which costs start-up time
-        except ImportError:
-            return []
-        try:
-            context = pyudev.Context()
-            devices = [
-                UdevDevice(dev.sys_name, dev.sys_path, dict(dev.properties.items()))
-                for dev in context.list_devices(subsystem=subsystem)
-            ]
-        except Exception:
-            return []
-        return sorted(devices, key=lambda d: d.sys_name)
+        from agent.host._udevdb import list_udev_devices
+
+        return list_udev_devices(subsystem, self._root)
 
 
 def _decode(data: bytes) -> str:
