@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import re
 import sys
 from collections.abc import Callable, Sequence
@@ -55,9 +56,31 @@ def translate_argparse(message: str) -> str:
     return message
 
 
+#: True while a help or usage text is being written: argparse also formats metavars when an
+#: argument is added (to check them), and that must not load the catalog.
+_showing_help = False
+
+
+def _terminal_columns() -> int:
+    """shutil.get_terminal_size's answer without importing shutil (and its compression modules)."""
+    try:
+        return int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        pass
+    try:
+        return os.get_terminal_size(sys.__stdout__.fileno() if sys.__stdout__ else 1).columns
+    except (AttributeError, ValueError, OSError):
+        return 80
+
+
 class TranslatingFormatter(argparse.HelpFormatter):
     """Help texts, descriptions and metavars are marked with N_() and translated here, when help is
     shown: building a parser then needs no catalog, and `atelier inventory` does not load one."""
+
+    def __init__(
+        self, prog: str, indent_increment: int = 2, max_help_position: int = 24, width: int | None = None
+    ) -> None:
+        super().__init__(prog, indent_increment, max_help_position, width or _terminal_columns() - 2)
 
     def _get_help_string(self, action: argparse.Action) -> str | None:
         return _(action.help) if action.help else action.help
@@ -69,6 +92,8 @@ class TranslatingFormatter(argparse.HelpFormatter):
         self, action: argparse.Action, default_metavar: str
     ) -> Callable[[int], tuple[str, ...]]:
         inner = super()._metavar_formatter(action, default_metavar)
+        if not _showing_help:
+            return inner
         return lambda size: tuple(_(part) for part in inner(size))
 
 
@@ -76,6 +101,21 @@ class Parser(argparse.ArgumentParser):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("formatter_class", TranslatingFormatter)
         super().__init__(*args, **kwargs)
+
+    def format_help(self) -> str:
+        return self._translated(super().format_help)
+
+    def format_usage(self) -> str:
+        return self._translated(super().format_usage)
+
+    @staticmethod
+    def _translated(write: Callable[[], str]) -> str:
+        global _showing_help
+        _showing_help = True
+        try:
+            return write()
+        finally:
+            _showing_help = False
 
     def error(self, message: str) -> NoReturn:
         raise UsageError(translate_argparse(message))
