@@ -95,12 +95,43 @@ def check_for_station(
     come from one dump of the signed certificate instead of two, and the station's key is parsed
     once per key: the same checks and problems as `agent.certs.sign.verify_signed`, which stays
     the reference (tests compare both on valid, tampered and foreign certificates).
+
+    The dump is pydantic's compiled serializer (the report models' own `model_dump` walks the
+    dataclasses in Python, ~0.4 ms per certificate). Both spell JSON the same way by design; a
+    valid signature proves it for this certificate (the bytes checked are the bytes the station
+    signed), and anything not valid is checked again from `model_dump`, so a difference between
+    the two could never turn into a false "invalid".
     """
+    fast = _fast_dump(signed)
+    if fast is not None:
+        check, stored = _check(signed, station_public_key, fast)
+        if check.valid:
+            return check, stored
+    return _check(signed, station_public_key, signed.model_dump(mode="json"))
+
+
+@functools.cache
+def _serializer() -> Any:
+    from pydantic import TypeAdapter
+
+    return TypeAdapter(SignedCertificate)
+
+
+def _fast_dump(signed: SignedCertificate) -> dict[str, Any] | None:
+    try:
+        data = _serializer().dump_python(signed, mode="json")
+    except Exception:  # any doubt: the models' own dump decides
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _check(
+    signed: SignedCertificate, station_public_key: str | None, data: dict[str, Any]
+) -> tuple[SignatureCheck, str]:
     from cryptography.exceptions import InvalidSignature
 
     from agent.certs import sign
 
-    data = signed.model_dump(mode="json")
     signed_json = _canonical(data)
     if not station_public_key:
         return SignatureCheck(valid=False, problems=[NO_STATION_KEY]), signed_json

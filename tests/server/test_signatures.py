@@ -62,3 +62,10 @@ def test_same_verdict_and_problems_as_the_reference(name: str, station_key: str 
         assert check.valid
     if station_key is None:
         assert check.problems == [NO_STATION_KEY]
+
+
+def test_fast_dump_spells_certificates_as_the_models_do() -> None:
+    from server_stub.signatures import _fast_dump
+
+    for signed in make_report(asset_code="SIG-3", key=KEY).certificates:
+        assert _fast_dump(signed) == signed.model_dump(mode="json")
