@@ -65,7 +65,7 @@ def _open_database(settings: Settings) -> Database:
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from server_stub.main import create_app, tune_gc_for_serving
+    from server_stub.main import create_app, prepare_for_serving
 
     settings = _settings(args)
     app = create_app(settings)
@@ -83,7 +83,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     options = {"host": host, "port": settings.port, "log_level": args.log_level}
     options["access_log"] = args.log_level == "debug"
     if settings.workers == 1:
-        tune_gc_for_serving()
+        prepare_for_serving()
         uvicorn.run(app, **options)
         return EXIT_OK
     # Several processes (one Python process uses one core at most): each worker builds its own

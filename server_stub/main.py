@@ -5,6 +5,7 @@ Nothing is created at import, so tests, benchmarks and the demo each run their o
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import logging
 import time
@@ -21,7 +22,7 @@ from starlette.exceptions import HTTPException
 from starlette.middleware.exceptions import ExceptionMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from server_stub import auth, crud
+from server_stub import auth, crud, signatures
 from server_stub.config import Settings
 from server_stub.db import Database, make_database
 from server_stub.errors import ServiceError
@@ -235,10 +236,11 @@ def _include_web(app: FastAPI) -> None:
         register(app)
 
 
-def tune_gc_for_serving() -> None:
-    """Garbage collector settings for a serving process (called once the app is built).
+def prepare_for_serving() -> None:
+    """Ready a serving process once its app is built: report validators built, collector tuned.
 
-    A posted report becomes tens of thousands of Python objects that live a few milliseconds;
+    The report schema's validators are built on first use (about a second of CPU: the schema
+    reads its own docstrings): done here, not in the first agent's request. A posted report becomes tens of thousands of Python objects that live a few milliseconds;
     with the default threshold (700 allocations) the collector ran dozens of times per report and,
     every few reports, walked every object of the process (FastAPI, SQLAlchemy, the schema):
     ~2 ms of CPU per report, a fifth of the whole request. Objects built at start-up are frozen
@@ -246,6 +248,13 @@ def tune_gc_for_serving() -> None:
     allocations: most of a request's objects are then freed by reference counting before any
     collection sees them.
     """
+    from pydantic import ValidationError
+
+    from agent.report import Report
+
+    with contextlib.suppress(ValidationError):  # expected: only building the validator mattered
+        Report.model_validate_json("{}")
+    signatures.warm_up()
     gc.collect()
     gc.freeze()
     gc.set_threshold(50_000, 20, 100)
@@ -258,7 +267,7 @@ def create_app_from_environment() -> FastAPI:
     migrated the database and created the first admin, so workers only open it.
     """
     app = create_app(Settings(migrate_on_start=False))
-    tune_gc_for_serving()
+    prepare_for_serving()
     return app
 
 
@@ -312,5 +321,5 @@ __all__ = [
     "bootstrap_admin",
     "create_app",
     "create_app_from_environment",
-    "tune_gc_for_serving",
+    "prepare_for_serving",
 ]

@@ -117,6 +117,11 @@ def _serializer() -> Any:
     return TypeAdapter(SignedCertificate)
 
 
+def warm_up() -> None:
+    """Build the certificate serializer now (see `server_stub.main.prepare_for_serving`)."""
+    _serializer()
+
+
 def _fast_dump(signed: SignedCertificate) -> dict[str, Any] | None:
     try:
         data = _serializer().dump_python(signed, mode="json")
@@ -189,4 +194,5 @@ __all__ = [
     "fingerprint",
     "valid_public_key",
     "verify_for_station",
+    "warm_up",
 ]

@@ -86,3 +86,65 @@ def test_default_secret_refused_outside_development(tmp_path: Path) -> None:
     key = settings.signing_key()
     assert len(key) >= 32 and settings.signing_key() == key
     assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+
+
+def test_two_worker_processes_share_one_sqlite_database(tmp_path: Path) -> None:
+    """`--workers 2`: reports posted at once through both processes are all stored once each,
+    the same report from every client is one record (the writers take turns on SQLite)."""
+    import concurrent.futures
+
+    from agent.certs import StationKey
+
+    from .factories import make_report, report_json
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = {
+        **os.environ,
+        "ATELIER_SERVER_DATA_DIR": str(tmp_path / "data"),
+        "ATELIER_SERVER_SCRYPT_LOG2_N": "10",
+    }
+    key = StationKey.generate()
+    token = _cli("station", "create", "poste-workers", "--public-key", key.public_key_b64, env=env)
+    assert token.returncode == 0, token.stderr
+    headers = {"Authorization": f"Bearer {token.stdout.strip()}", "Content-Type": "application/json"}
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "server_stub.cli",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+            "--workers",
+            "2",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}/api/v1"
+    try:
+        for _ in range(300):
+            try:
+                if requests.get(f"{base}/health", timeout=2).ok:
+                    break
+            except requests.RequestException:
+                time.sleep(0.1)
+        bodies = [report_json(make_report(asset_code=f"W-{i}", key=key, probe_log=5)) for i in range(16)]
+        bodies += [bodies[0]] * 8
+
+        def post(body: bytes) -> int:
+            return requests.post(f"{base}/reports", data=body, headers=headers, timeout=60).status_code
+
+        with concurrent.futures.ThreadPoolExecutor(12) as pool:
+            statuses = sorted(pool.map(post, bodies))
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    assert statuses == [200] * 8 + [201] * 16
+    with sqlite3.connect(tmp_path / "data" / "atelier.db") as conn:
+        assert conn.execute("SELECT count(*) FROM reports").fetchone() == (16,)
+        assert conn.execute("SELECT count(*) FROM devices").fetchone() == (16,)
+        assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
