@@ -25,35 +25,49 @@ if TYPE_CHECKING:
 
 @dataclass_transform(kw_only_default=True, field_specifiers=(dataclasses.field,))
 class Model:
-    """Base of every report model: each subclass becomes a keyword-only dataclass.
+    """Base of every report model: keyword-only fields, declared as for a dataclass.
 
     Unknown fields are refused on validation, so a typo is a 422, not silent loss; attribute
     docstrings become the JSON Schema's descriptions.
+
+    Declaring a model costs almost nothing: its fields are read from the class body, and one
+    `__init__` serves them all. The models become real dataclasses (what pydantic validates) only
+    when something validates a report: `dataclasses.dataclass()` on ~45 classes was, under the
+    emulated CPUs of test VMs, the largest part of `atelier inventory`'s start-up.
     """
 
     # Read by pydantic when it validates a stdlib dataclass (a ConfigDict, spelt as a plain dict so
     # that importing the schema does not import pydantic).
     __pydantic_config__: ClassVar[dict[str, Any]] = {"extra": "forbid", "use_attribute_docstrings": True}
     __dataclass_fields__: ClassVar[dict[str, dataclasses.Field[Any]]]
+    #: (name, default, default factory) of every field, in declaration order.
     __fields_spec__: ClassVar[tuple[tuple[str, Any, Any], ...]] = ()
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        undocumented = cls.__doc__ is None
-        if undocumented:
-            # Otherwise dataclass() writes one from inspect.signature: slow, and it would become the
-            # JSON Schema's description.
-            cls.__doc__ = "-"
-        # Only __init__ is generated per class (exec'ing one function per method per class was half
-        # of the schema's import time); equality and repr are the base's, over the same fields.
-        dataclasses.dataclass(kw_only=True, init=False, eq=False, repr=False)(cls)
-        if undocumented:
-            cls.__doc__ = None
-        cls.__fields_spec__ = tuple((f.name, f.default, f.default_factory) for f in dataclasses.fields(cls))
+        spec = {name: (name, default, factory) for name, default, factory in cls.__fields_spec__}
+        for name, annotation in cls.__dict__.get("__annotations__", {}).items():  # noqa: RUF063 (own fields only)
+            if "ClassVar" in str(annotation):
+                continue
+            default: Any = cls.__dict__.get(name, dataclasses.MISSING)
+            factory: Any = dataclasses.MISSING
+            if isinstance(default, dataclasses.Field):
+                declared: dataclasses.Field[Any] = default
+                default, factory = declared.default, declared.default_factory
+            if isinstance(default, list | dict | set):
+                raise ValueError(f"{cls.__name__}.{name}: mutable default, use field(default_factory=...)")
+            spec.pop(name, None)
+            spec[name] = (name, default, factory)
+        cls.__fields_spec__ = tuple(spec.values())
+        _DECLARED.append(cls)
+
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: Any, handler: Any) -> Any:
+        # A pydantic model with a report field (the server's API bodies) asks here first.
+        _as_dataclasses()
+        return handler(source)
 
     def __init__(self, **values: Any) -> None:
-        # One __init__ for every model, driven by the fields dataclass() found: generating and
-        # exec'ing one per class was most of the schema's import time under emulated CPUs.
         for name, default, factory in self.__fields_spec__:
             if name in values:
                 setattr(self, name, values.pop(name))
@@ -106,7 +120,32 @@ class Model:
 
     def model_copy(self, *, update: dict[str, Any] | None = None) -> Self:
         """A shallow copy with some fields replaced (not validated, as with pydantic)."""
-        return dataclasses.replace(self, **(update or {}))
+        copy = object.__new__(type(self))
+        copy.__dict__.update(self.__dict__)
+        for name, value in (update or {}).items():
+            if name not in _field_names(type(self)):
+                raise TypeError(f"{type(self).__name__} has no field {name!r}")
+            setattr(copy, name, value)
+        return copy
+
+
+#: Every model class, in the order declared, until they are made dataclasses.
+_DECLARED: list[type[Model]] = []
+
+
+def _as_dataclasses() -> None:
+    """Make every declared model a real dataclass, once, before pydantic looks at any of them."""
+    while _DECLARED:
+        cls = _DECLARED.pop(0)
+        undocumented = cls.__doc__ is None
+        if undocumented:
+            # Otherwise dataclass() writes one from inspect.signature, and it would become the
+            # JSON Schema's description.
+            cls.__doc__ = "-"
+        # No __init__, __eq__ or __repr__ generated: the base's serve, over the same fields.
+        dataclasses.dataclass(kw_only=True, init=False, eq=False, repr=False)(cls)
+        if undocumented:
+            cls.__doc__ = None
 
 
 _ADAPTERS: dict[type[Any], TypeAdapter[Any]] = {}
@@ -118,6 +157,8 @@ def _adapter(cls: type[Any]) -> TypeAdapter[Any]:
     if adapter is None:
         from pydantic import TypeAdapter
 
+        _as_dataclasses()
+
         adapter = _ADAPTERS[cls] = TypeAdapter(cls)
     return adapter
 
@@ -125,7 +166,7 @@ def _adapter(cls: type[Any]) -> TypeAdapter[Any]:
 def _field_names(cls: type[Any]) -> tuple[str, ...]:
     names = _FIELD_NAMES.get(cls)
     if names is None:
-        names = _FIELD_NAMES[cls] = tuple(f.name for f in dataclasses.fields(cls))
+        names = _FIELD_NAMES[cls] = tuple(name for name, _, _ in cls.__fields_spec__)
     return names
 
 
