@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from functools import partial
 
+from agent._threads import Pending
 from agent.host._base import CommandResult, UdevDevice
 from agent.host._live import LiveHost
 
@@ -20,13 +21,11 @@ class PrefetchingHost(LiveHost):
     def __init__(self, inner: LiveHost, commands: Iterable[tuple[Sequence[str], float]]) -> None:
         super().__init__()
         self._inner = inner
-        self._pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="prefetch")
-        self._pending: dict[tuple[str, ...], Future[CommandResult]] = {}
+        self._pending: dict[tuple[str, ...], Pending[CommandResult]] = {}
         for argv, timeout in commands:
             key = tuple(argv)
             if key not in self._pending:
-                self._pending[key] = self._pool.submit(inner.run, key, timeout=timeout)
-        self._pool.shutdown(wait=False)
+                self._pending[key] = Pending(partial(inner.run, key, timeout=timeout), name="prefetch")
 
     def read_bytes(self, path: str, *, limit: int | None = None) -> bytes:
         return self._inner.read_bytes(path, limit=limit)

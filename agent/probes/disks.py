@@ -18,6 +18,7 @@ import posixpath
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 
 from agent.host import CommandResult, HostFileError
 from agent.parsers._text import clean, clean_keep, to_int
@@ -517,14 +518,21 @@ def _probe_commands(ctx: ProbeContext, disks: list[Disk]) -> list[Disk]:
     Each job records into its own context, copied into `ctx` in disk order afterwards, so that
     a capture replays to the very same report (errors and command log in a stable order).
     """
-    from concurrent.futures import Future, ThreadPoolExecutor
+    from agent._threads import Pending
 
-    jobs: list[tuple[Future[_SmartOutcome], Future[_NvmeOutcome] | None, ProbeContext, ProbeContext]] = []
-    with ThreadPoolExecutor(max_workers=min(8, 2 * len(disks))) as pool:
-        for disk in disks:
-            smart_ctx, nvme_ctx = ProbeContext(ctx.host), ProbeContext(ctx.host)
-            nvme_job = pool.submit(_nvme_guarded, nvme_ctx, disk) if disk.transport == "nvme" else None
-            jobs.append((pool.submit(_smart_guarded, smart_ctx, disk), nvme_job, smart_ctx, nvme_ctx))
+    jobs: list[tuple[Pending[_SmartOutcome], Pending[_NvmeOutcome] | None, ProbeContext, ProbeContext]] = []
+    for disk in disks:
+        smart_ctx, nvme_ctx = ProbeContext(ctx.host), ProbeContext(ctx.host)
+        nvme_job = (
+            Pending(partial(_nvme_guarded, nvme_ctx, disk), "nvme") if disk.transport == "nvme" else None
+        )
+        jobs.append(
+            (Pending(partial(_smart_guarded, smart_ctx, disk), "smart"), nvme_job, smart_ctx, nvme_ctx)
+        )
+    for smart_job, nvme_job, _, _ in jobs:  # every command finished before the logs are merged
+        smart_job.wait()
+        if nvme_job is not None:
+            nvme_job.wait()
     merged: list[Disk] = []
     for disk, (smart_job, nvme_job, smart_ctx, nvme_ctx) in zip(disks, jobs, strict=True):
         for sub in (smart_ctx, nvme_ctx):

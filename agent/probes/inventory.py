@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import traceback
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any, TypeVar
 
 from agent import __version__
+from agent._threads import Pending
 from agent.host import Host
 from agent.probes._context import ProbeContext
 from agent.report import Report
@@ -21,6 +21,8 @@ def _guarded(ctx: ProbeContext, probe: str, fn: Callable[[ProbeContext], T], def
     try:
         return fn(ctx)
     except Exception as err:  # the one place where any exception is caught on purpose
+        import traceback
+
         detail = "".join(traceback.format_exception_only(type(err), err)).strip()
         ctx.error(probe, "probe crashed (bug: please send the capture)", detail)
         return default
@@ -66,11 +68,11 @@ def collect_inventory(
         "batteries": (probe_batteries, []),
         "displays": (probe_displays, []),
     }
-    with ThreadPoolExecutor(max_workers=4, thread_name_prefix="probe") as pool:
-        futures = {
-            name: pool.submit(_guarded, ctx, name, fn, default) for name, (fn, default) in jobs.items()
-        }
-        results = {name: future.result() for name, future in futures.items()}
+    running = {
+        name: Pending(partial(_guarded, ctx, name, fn, default), name=f"probe-{name}")
+        for name, (fn, default) in jobs.items()
+    }
+    results = {name: job.result() for name, job in running.items()}
 
     # Stable order: a capture replayed later must give the same report, whatever thread finished first.
     errors = sorted(ctx.errors, key=lambda e: (e.probe, e.message, e.detail or ""))
