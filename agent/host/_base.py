@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
+
+from agent._record import Record, field
 
 
 class HostFileError(OSError):
     """A file or directory could not be read through the host (missing, permission, I/O)."""
 
 
-@dataclass(frozen=True)
-class CommandResult:
+class CommandResult(Record, frozen=True):
     """What one command did. Recorded in captures and in the report's probe log."""
 
     argv: tuple[str, ...]
@@ -30,8 +30,7 @@ class CommandResult:
         return self.returncode == 0 and not self.timed_out and not self.missing
 
 
-@dataclass(frozen=True)
-class UdevDevice:
+class UdevDevice(Record, frozen=True):
     """A udev device as libudev (and pyudev) lists it: kernel name, sysfs path and properties (ID_*, DEVLINKS…)."""
 
     sys_name: str

@@ -8,13 +8,12 @@ single-socket kernels and ARM print none of them, and ARM has no `model name` (o
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
 
+from agent._record import Record, field
 from agent.parsers._text import clean, to_int
 
 
-@dataclass
-class CpuinfoPackage:
+class CpuinfoPackage(Record):
     physical_id: str
     model_name: str | None = None
     vendor: str | None = None

@@ -16,8 +16,8 @@ an empty value is an item of that key's list.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
+from agent._record import Record, field
 from agent.parsers import dmi
 from agent.parsers._text import clean, clean_keep, to_int
 from agent.report import (
@@ -33,8 +33,7 @@ from agent.report import (
 _HANDLE = re.compile(r"^Handle (0x[0-9A-Fa-f]+), DMI type (\d+)")
 
 
-@dataclass
-class DmiRecord:
+class DmiRecord(Record):
     handle: str
     type: int
     title: str | None = None

@@ -7,8 +7,8 @@ connector) yields whatever fields its bytes still cover, and `problems` says wha
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
 
+from agent._record import Record, field
 from agent.parsers.pnp_ids import maker_name
 
 HEADER = bytes.fromhex("00ffffffffffff00")
@@ -16,8 +16,7 @@ BLOCK = 128
 _DESCRIPTORS = (54, 72, 90, 108)
 
 
-@dataclass
-class EdidInfo:
+class EdidInfo(Record):
     manufacturer_id: str | None = None
     manufacturer: str | None = None
     product_code: int | None = None

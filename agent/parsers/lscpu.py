@@ -7,8 +7,7 @@ machines) and labels may be French (`LANG=fr_FR`: "Nom de modèle : …").
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
+from agent._record import Record, field
 from agent.parsers._text import clean
 
 # Label → attribute; French labels as util-linux's fr.po spells them.
@@ -51,8 +50,7 @@ _INTS = {"cpus", "threads_per_core", "cores_per_socket", "sockets", "family", "s
 _FLOATS = {"mhz", "max_mhz", "min_mhz"}
 
 
-@dataclass
-class LscpuInfo:
+class LscpuInfo(Record):
     architecture: str | None = None
     op_modes: str | None = None
     cpus: int | None = None

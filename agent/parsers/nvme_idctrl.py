@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from agent._record import Record, field
 from agent.parsers._text import clean
 
 SanitizeAction = Literal["crypto", "block", "overwrite"]
@@ -44,8 +44,7 @@ _REGISTER = re.compile(r"^([a-z][a-z0-9_]*)\s*:\s*(.*?)\s*$")
 _DECODED = re.compile(r"^\s*\[(\d+):(\d+)\]\s*:\s*(0x[0-9a-fA-F]+|\d+)\s+(.*?)\s*$")
 
 
-@dataclass
-class NvmeIdCtrl:
+class NvmeIdCtrl(Record):
     """The identity and erase-related capabilities of one NVMe controller; None = not known."""
 
     vid: int | None = None
@@ -205,8 +204,7 @@ def parse_nvme_idctrl(text: str) -> NvmeIdCtrl:
     return _from_text(text)
 
 
-@dataclass(frozen=True)
-class NvmeListEntry:
+class NvmeListEntry(Record, frozen=True):
     node: str
     serial: str | None
     model: str | None

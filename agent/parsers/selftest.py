@@ -19,9 +19,9 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from agent._record import Record, field
 from agent.report import SelfTestEntry
 
 State = Literal["running", "idle", "unknown"]
@@ -52,8 +52,7 @@ NVME_RESULTS = {
 NVME_CODES = {1: "short", 2: "extended", 0xE: "vendor"}
 
 
-@dataclass
-class SelfTestStatus:
+class SelfTestStatus(Record):
     state: State = "unknown"
     remaining_percent: int | None = None
     #: "short" / "extended" when the drive names the running test.

@@ -12,9 +12,9 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from typing import Any
 
+from agent._record import Record, field
 from agent.parsers._text import clean
 from agent.report import AtaAttribute, NvmeHealth, ScsiHealth, SelfTestEntry, Smart
 
@@ -43,8 +43,7 @@ def decode_exit_status(code: int) -> list[str]:
     return [name for bit, name in enumerate(EXIT_BITS) if code & (1 << bit)]
 
 
-@dataclass
-class SmartctlDrive:
+class SmartctlDrive(Record):
     """What one smartctl document says about one drive; any field may be unknown (None)."""
 
     model: str | None = None

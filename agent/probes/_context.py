@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 
+from agent._record import Record, field
 from agent.host import CommandResult, Host, HostFileError
 from agent.report import CommandRecord, ProbeError
 
 
-@dataclass
-class ProbeContext:
+class ProbeContext(Record):
     """Thread-safe: per-disk probes run concurrently and record into the same context."""
 
     host: Host

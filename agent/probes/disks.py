@@ -17,9 +17,9 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from functools import partial
 
+from agent._record import Record, field
 from agent.host import CommandResult, HostFileError
 from agent.parsers._text import clean, clean_keep, to_int
 from agent.probes._context import ProbeContext
@@ -40,8 +40,7 @@ _NOT_VENDORS = {"ata", "nvme", "usb", "scsi"}
 _BY_ID_PREFERENCE = ("ata-", "nvme-", "usb-", "scsi-", "mmc-", "virtio-", "wwn-", "")
 
 
-@dataclass
-class _Found:
+class _Found(Record):
     """What sysfs and udev say about one disk, before smartctl."""
 
     name: str
@@ -275,8 +274,7 @@ def _media_type(disk: Disk, rpm: int | None) -> MediaType:
 # Per-disk commands
 
 
-@dataclass
-class _SmartOutcome:
+class _SmartOutcome(Record):
     smart: Smart | None = None
     model: str | None = None
     serial: str | None = None
@@ -360,8 +358,7 @@ def _run_smartctl(ctx: ProbeContext, disk: Disk) -> _SmartOutcome:
     )
 
 
-@dataclass
-class _NvmeOutcome:
+class _NvmeOutcome(Record):
     capabilities: EraseCapabilities | None = None
     extended_test_minutes: int | None = None
     model: str | None = None

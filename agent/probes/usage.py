@@ -13,8 +13,8 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 
+from agent._record import Record, field
 from agent.host import Host, HostFileError
 from agent.i18n import N_, _
 
@@ -71,8 +71,7 @@ _BOOT_MOUNTS = {
 _MEDIUM_PARAMS = ("live-media", "bootfrom", "atelier.medium")
 
 
-@dataclass(frozen=True)
-class DiskUsage:
+class DiskUsage(Record, frozen=True):
     """Why a whole disk (with its partitions and the devices stacked on it) is busy."""
 
     name: str
@@ -97,8 +96,7 @@ class DiskUsage:
         )
 
 
-@dataclass
-class _Acc:
+class _Acc(Record):
     """Mutable accumulator while walking one disk."""
 
     name: str
@@ -127,8 +125,7 @@ class _Acc:
         )
 
 
-@dataclass
-class _Topology:
+class _Topology(Record):
     disks: list[str]
     #: kernel name (disk, partition, dm-*, md*) -> its whole disk in /sys/block (itself for a disk).
     parent: dict[str, str]
@@ -252,8 +249,7 @@ def _kernel_name(host: Host, topo: _Topology, dm_names: dict[str, str], path: st
     return name if name in topo.parent else None
 
 
-@dataclass
-class _Ids:
+class _Ids(Record):
     label: dict[str, str] = field(default_factory=dict)
     uuid: dict[str, str] = field(default_factory=dict)
     partuuid: dict[str, str] = field(default_factory=dict)

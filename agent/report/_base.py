@@ -1,8 +1,8 @@
-"""Shared pieces of the report models: plain dataclasses, validated by pydantic only at the edges.
+"""Shared pieces of the report models: plain classes, validated by pydantic only at the edges.
 
 Why not pydantic models: building ~45 pydantic models costs about 0.4 s of CPU on import natively and
 several seconds under the emulated CPUs old PCs and test VMs give, which `atelier inventory` must not
-pay (issue 2: it must be as quick as `lshw`). The probes build these dataclasses directly and
+pay (issue 2: it must be as quick as `lshw`). The probes build these models directly and
 `model_dump_json` writes them without pydantic; everything that reads a report from outside —
 the server, the spool, a file — goes through `model_validate*`, which builds a pydantic
 `TypeAdapter` the first time and checks every field as strictly as before (unknown fields refused).
@@ -11,7 +11,6 @@ The method names are pydantic's, so callers read the same either way.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import math
 from datetime import date, datetime, time
@@ -19,11 +18,13 @@ from enum import Enum
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, Self, dataclass_transform
 from uuid import UUID
 
+from agent._record import MISSING, declared_fields, field
+
 if TYPE_CHECKING:
     from pydantic import TypeAdapter
 
 
-@dataclass_transform(kw_only_default=True, field_specifiers=(dataclasses.field,))
+@dataclass_transform(kw_only_default=True, field_specifiers=(field,))
 class Model:
     """Base of every report model: keyword-only fields, declared as for a dataclass.
 
@@ -39,26 +40,17 @@ class Model:
     # Read by pydantic when it validates a stdlib dataclass (a ConfigDict, spelt as a plain dict so
     # that importing the schema does not import pydantic).
     __pydantic_config__: ClassVar[dict[str, Any]] = {"extra": "forbid", "use_attribute_docstrings": True}
-    __dataclass_fields__: ClassVar[dict[str, dataclasses.Field[Any]]]
     #: (name, default, default factory) of every field, in declaration order.
     __fields_spec__: ClassVar[tuple[tuple[str, Any, Any], ...]] = ()
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        spec = {name: (name, default, factory) for name, default, factory in cls.__fields_spec__}
-        for name, annotation in cls.__dict__.get("__annotations__", {}).items():  # noqa: RUF063 (own fields only)
-            if "ClassVar" in str(annotation):
-                continue
-            default: Any = cls.__dict__.get(name, dataclasses.MISSING)
-            factory: Any = dataclasses.MISSING
-            if isinstance(default, dataclasses.Field):
-                declared: dataclasses.Field[Any] = default
-                default, factory = declared.default, declared.default_factory
-            if isinstance(default, list | dict | set):
-                raise ValueError(f"{cls.__name__}.{name}: mutable default, use field(default_factory=...)")
-            spec.pop(name, None)
-            spec[name] = (name, default, factory)
-        cls.__fields_spec__ = tuple(spec.values())
+        cls.__fields_spec__ = tuple(
+            (name, default, factory)
+            for name, default, factory, _ in declared_fields(
+                cls, tuple((*f, True) for f in cls.__fields_spec__)
+            )
+        )
         _DECLARED.append(cls)
 
     @classmethod
@@ -71,9 +63,9 @@ class Model:
         for name, default, factory in self.__fields_spec__:
             if name in values:
                 setattr(self, name, values.pop(name))
-            elif factory is not dataclasses.MISSING:
+            elif factory is not MISSING:
                 setattr(self, name, factory())
-            elif default is not dataclasses.MISSING:
+            elif default is not MISSING:
                 setattr(self, name, default)
             else:
                 raise TypeError(f"{type(self).__name__}() missing required keyword argument: {name!r}")
@@ -135,8 +127,13 @@ _DECLARED: list[type[Model]] = []
 
 def _as_dataclasses() -> None:
     """Make every declared model a real dataclass, once, before pydantic looks at any of them."""
+    import dataclasses
+
     while _DECLARED:
         cls = _DECLARED.pop(0)
+        for name, _, factory in cls.__fields_spec__:
+            if factory is not MISSING:
+                setattr(cls, name, dataclasses.field(default_factory=factory))
         undocumented = cls.__doc__ is None
         if undocumented:
             # Otherwise dataclass() writes one from inspect.signature, and it would become the

@@ -7,11 +7,11 @@ The server re-verifies it with the station's registered public key.
 from __future__ import annotations
 
 import json
-from dataclasses import field
 from datetime import datetime
 from typing import Any, Literal
 from uuid import UUID
 
+from agent._record import field
 from agent.report._base import Model
 from agent.report.disk import MediaType, Transport
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import field
 from datetime import datetime
 from typing import Literal
 
+from agent._record import field
 from agent.report._base import Model
 
 CheckStatus = Literal["pass", "warn", "fail", "skipped", "error"]

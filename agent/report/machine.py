@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import field
 from typing import Literal
 
+from agent._record import field
 from agent.report._base import Model
 
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import field
 from datetime import UTC, datetime
 from uuid import UUID, uuid4
 
+from agent._record import field
 from agent.report._base import Model
 from agent.report.certificate import SignedCertificate
 from agent.report.checks import CheckResult, Grade
