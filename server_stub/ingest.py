@@ -16,9 +16,10 @@ The same path runs on PostgreSQL, where the savepoints also keep one failed stat
 aborting the whole transaction.
 
 The API posts through `store_async`: requests wait on the event loop (a future each) rather than
-in a thread each, and one batch at a time is written in a worker thread. Several server processes
-(uvicorn workers) each group their own reports; on SQLite their batches take turns through the
-database's cross-process write lock (`Database.write_lock`).
+in a thread each, and one batch at a time is written on the loop's own thread (see
+`_write_batch_here`). Several server processes (uvicorn workers) each group their own reports; on
+SQLite their batches take turns through the database's cross-process write lock
+(`Database.write_lock`).
 """
 
 from __future__ import annotations

@@ -60,8 +60,8 @@ async def post_report(request: Request) -> Response:
     # The hot path of every agent run, kept to the work it needs: the body is parsed and
     # validated once from the bytes received (no FastAPI body model: that decoded the JSON, then
     # validated the dict, then the report was serialised again to be stored), stored as received,
-    # and the answer written directly. CPU work runs here on the event loop; only the database
-    # write waits in a thread, grouped with the other reports waiting (server_stub.ingest).
+    # and the answer written directly. The database write is grouped with the other reports
+    # waiting, and answered once committed (server_stub.ingest).
     station = get_ingest_station(request, bearer_credentials(request))
     raw = await request.body()
     try:
