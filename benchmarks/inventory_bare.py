@@ -6,8 +6,10 @@ This VM has no DMI, no battery and one virtio disk that is this machine's own: t
 a 64 MiB loop device instead (`--disks`), so it runs the same per-disk commands (smartctl, lsblk/blkid)
 without touching the real disk; lshw reads whatever it reads. One warm-up each, then alternating runs;
 wall time by the clock around each child, CPU time and peak RSS from the child's own rusage
-(os.wait4). The agent's modules are byte-compiled first, as in the live image (this environment sets
-PYTHONDONTWRITEBYTECODE, which would otherwise make every run compile them again).
+(os.wait4). The agent is installed as in the live image — a plain (not editable) install in a fresh
+venv, byte-compiled — because the development checkout's editable-install hook alone imports
+pathlib and urllib at every start (~25 ms here). The inventory imports no third-party package,
+so the venv needs none (tests/inventory/test_startup.py keeps it that way).
 Prints a Markdown table for BENCHMARKS.md.
 """
 
@@ -22,7 +24,7 @@ import tempfile
 import time
 from pathlib import Path
 
-ATELIER = str(Path(sys.executable).parent / "atelier")
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def timed(argv: list[str]) -> tuple[float, float, int]:
@@ -44,10 +46,36 @@ def main() -> int:
     if os.geteuid() != 0:
         print("needs root (a loop device stands in for a disk)", file=sys.stderr)
         return 2
-    import agent
-
-    subprocess.run([sys.executable, "-m", "compileall", "-q", str(Path(agent.__file__).parent)], check=True)
     with tempfile.TemporaryDirectory(prefix="atelier-bench-") as tmp:
+        venv = Path(tmp) / "venv"
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+        wheels = Path(tmp) / "wheels"
+        # The wheel is built as image/build.sh builds it.
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "wheel",
+                "-q",
+                "--no-deps",
+                "-w",
+                str(wheels),
+                str(ROOT),
+            ],
+            check=True,
+        )
+        subprocess.run(
+            [str(venv / "bin" / "pip"), "install", "-q", "--no-deps", *map(str, wheels.glob("*.whl"))],
+            check=True,
+        )
+        installed = subprocess.run(
+            [str(venv / "bin" / "python"), "-c", "import agent, os; print(os.path.dirname(agent.__file__))"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        subprocess.run([str(venv / "bin" / "python"), "-m", "compileall", "-q", installed], check=True)
         image = Path(tmp) / "disk.img"
         with open(image, "wb") as handle:
             handle.truncate(64 * 1024 * 1024)
@@ -55,7 +83,7 @@ def main() -> int:
             ["losetup", "-f", "--show", str(image)], capture_output=True, text=True, check=True
         ).stdout.strip()
         try:
-            agent = [ATELIER, "inventory", "--json", "--disks", dev]
+            agent = [str(venv / "bin" / "atelier"), "inventory", "--json", "--disks", dev]
             peer = ["lshw", "-json"]
             timed(agent), timed(peer)
             a_runs: list[tuple[float, float, int]] = []

@@ -1,0 +1,45 @@
+"""What `atelier inventory --json` imports: its speed target (as quick as `lshw`, issue 2) rests on
+keeping heavy modules out of its start-up, and a stray import anywhere would silently undo it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+#: Measured costs behind each name are in BENCHMARKS.md ("Inventory").
+KEPT_OUT = (
+    "pydantic",  # ~0.1 s to import, more to build models: reports are validated only where they enter
+    "pyudev",  # ctypes + an `ldconfig -p` child: the udev database is read directly
+    "concurrent.futures",  # logging, traceback, queue: agent._threads is enough
+    "dataclasses",  # inspect, ast, dis, tokenize: agent._record
+    "rich",
+    "requests",
+    "cryptography",
+    "psutil",
+    "shutil",  # bz2, lzma, zlib
+    "logging",
+)
+
+PROBE = """
+import json, sys
+from agent.cli.main import main
+sys.argv = ["atelier", "inventory", "--json", "--no-disks"]
+out = sys.stdout
+sys.stdout = open("/dev/null", "w")
+code = main()
+sys.stdout = out
+import agent.i18n
+print(json.dumps({"code": code, "modules": sorted(sys.modules), "catalog": agent.i18n._current is not None}))
+"""
+
+
+def test_inventory_json_keeps_heavy_modules_out() -> None:
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE], capture_output=True, text=True, timeout=120, check=True
+    )
+    seen = json.loads(result.stdout.strip().splitlines()[-1])
+    assert seen["code"] == 0
+    loaded = set(seen["modules"])
+    assert [name for name in KEPT_OUT if name in loaded] == []
+    assert not seen["catalog"]  # the French catalog is not read when no message is shown
