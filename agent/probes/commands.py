@@ -9,8 +9,9 @@ command and the probe's own are the same command by construction.
 from __future__ import annotations
 
 import os
+import posixpath
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 SMARTCTL_TIMEOUT = 60.0
 NVME_TIMEOUT = 20.0
@@ -41,6 +42,32 @@ def nvme_idctrl_argv(path: str) -> list[str]:
     return ["nvme", "id-ctrl", "-o", "json", path]
 
 
+#: Where smartctl reads its drive database (Debian: the package's copy, or update-smart-drivedb's),
+#: and the local additions it reads as well. Without any, smartctl uses its built-in copy.
+DRIVEDB_PATHS = ("/var/lib/smartmontools/drivedb/drivedb.h", "/usr/share/smartmontools/drivedb.h")
+LOCAL_DRIVEDB = "/etc/smart_drivedb.h"
+
+
+def usb_vendor_id(devpath: str, read: Callable[[str], str | None]) -> str | None:
+    """The USB vendor id (4 hex digits) of the device a block device's sysfs path sits under."""
+    path = posixpath.normpath(devpath)
+    while path.startswith("/sys/devices/"):
+        value = read(f"{path}/idVendor")
+        if value and value.strip():
+            return value.strip().lower()
+        path = posixpath.dirname(path)
+    return None
+
+
+def bridge_surely_unknown(vendor_id: str | None, databases: Sequence[str | None]) -> bool:
+    """True only when smartctl's drive database cannot know this USB bridge: no file mentions its
+    vendor id at all (every USB entry names its vendor ids in hex). Then the plain query can only
+    answer "Unknown USB bridge", and the probe asks with `-d sat` straight away."""
+    if not vendor_id or databases[0] is None:
+        return False  # no database file to look in: smartctl's built-in copy decides
+    return not any(text is not None and vendor_id in text.lower() for text in databases)
+
+
 def is_candidate_disk(name: str, size_sectors: int | None, hidden: str | None) -> bool:
     """Whether /sys/block/NAME is a disk to inventory when no disk was named."""
     if name.startswith(SKIPPED_PREFIXES) or EMMC_HW_PARTITION.match(name):
@@ -58,6 +85,12 @@ def _sys_value(path: str) -> str | None:
             return handle.read().strip()
     except OSError:
         return None
+
+
+def live_drivedbs() -> list[str | None]:
+    """[main drive database, local additions] as this machine's smartctl reads them (None: absent)."""
+    main = next((text for text in map(_sys_value, DRIVEDB_PATHS) if text is not None), None)
+    return [main, _sys_value(LOCAL_DRIVEDB)]
 
 
 def _live_medium_disk() -> str | None:
@@ -108,8 +141,11 @@ def live_prefetch(only: Sequence[str] | None, *, smart: bool) -> list[tuple[list
         if name == boot:
             continue  # the probe does not query the boot stick either
         path = f"/dev/{name}"
-        commands.append((smartctl_argv(path), SMARTCTL_TIMEOUT))
-        if "/usb" in os.path.realpath(f"/sys/block/{name}"):
+        devpath = os.path.realpath(f"/sys/block/{name}")
+        usb = "/usb" in devpath
+        if not (usb and bridge_surely_unknown(usb_vendor_id(devpath, _sys_value), live_drivedbs())):
+            commands.append((smartctl_argv(path), SMARTCTL_TIMEOUT))
+        if usb:
             # Most USB bridges need `-d sat`; the probe asks for it only after the plain query
             # failed, by which time this answer is ready (4 s + 1 s in a row under QEMU otherwise).
             commands.append((smartctl_argv(path, ("-d", "sat")), SMARTCTL_TIMEOUT))
@@ -120,12 +156,17 @@ def live_prefetch(only: Sequence[str] | None, *, smart: bool) -> list[tuple[list
 
 __all__ = [
     "DMIDECODE_ARGV",
+    "DRIVEDB_PATHS",
+    "LOCAL_DRIVEDB",
     "NO_DRIVEDB",
     "NVME_TIMEOUT",
     "SMARTCTL_TIMEOUT",
     "SMBIOS_SOURCES",
+    "bridge_surely_unknown",
     "is_candidate_disk",
+    "live_drivedbs",
     "live_prefetch",
     "nvme_idctrl_argv",
     "smartctl_argv",
+    "usb_vendor_id",
 ]

@@ -18,20 +18,28 @@ import posixpath
 import re
 from collections.abc import Mapping, Sequence
 from functools import partial
+from typing import TYPE_CHECKING
 
 from agent._record import Record, field
 from agent.host import CommandResult, HostFileError
 from agent.parsers._text import clean, clean_keep, to_int
 from agent.probes._context import ProbeContext
 from agent.probes.commands import (
+    DRIVEDB_PATHS,
+    LOCAL_DRIVEDB,
     NVME_TIMEOUT,
     SMARTCTL_TIMEOUT,
+    bridge_surely_unknown,
     is_candidate_disk,
     nvme_idctrl_argv,
     smartctl_argv,
+    usb_vendor_id,
 )
 from agent.report import Disk, EraseCapabilities, Smart
 from agent.report.disk import MediaType, Transport
+
+if TYPE_CHECKING:
+    from agent.parsers.smartctl import SmartctlDrive
 
 #: smartctl's message for a USB-SATA bridge it does not know; `-d sat` usually works then.
 _UNKNOWN_BRIDGE = "unknown usb bridge"
@@ -313,7 +321,7 @@ def _has_data(smart: Smart) -> bool:
 
 
 def _run_smartctl(ctx: ProbeContext, disk: Disk) -> _SmartOutcome:
-    from agent.parsers.smartctl import SmartctlDrive, SmartctlParseError, parse_smartctl_json
+    from agent.parsers.smartctl import SmartctlParseError, parse_smartctl_json
 
     probe = f"smart:{disk.path}"
 
@@ -327,6 +335,18 @@ def _run_smartctl(ctx: ProbeContext, disk: Disk) -> _SmartOutcome:
             ctx.error(probe, "smartctl output is not JSON", f"{err}; {_first_message(result, None)}")
             return result, None
 
+    if disk.transport == "usb" and _bridge_surely_unknown(ctx, disk):
+        result, drive = attempt(["-d", "sat"])
+        if drive is not None and not (drive.has_identity or _has_data(drive.smart)):
+            drive.smart = drive.smart.model_copy(
+                update={
+                    "messages": [
+                        f"{disk.path}: USB bridge not in smartctl's drive database",
+                        *drive.smart.messages,
+                    ]
+                }
+            )
+        return _smart_outcome(ctx, probe, result, drive)
     result, drive = attempt([])
     if drive is not None and any(_UNKNOWN_BRIDGE in m.lower() for m in drive.smart.messages):
         # Issue 2 §4: behind a USB bridge smartctl does not recognise, SAT passthrough often works.
@@ -337,6 +357,30 @@ def _run_smartctl(ctx: ProbeContext, disk: Disk) -> _SmartOutcome:
                 messages = drive.smart.messages + retry.smart.messages
                 retry.smart = retry.smart.model_copy(update={"messages": messages})
             result, drive = retry_result, retry
+    return _smart_outcome(ctx, probe, result, drive)
+
+
+def _bridge_surely_unknown(ctx: ProbeContext, disk: Disk) -> bool:
+    try:
+        link = ctx.host.readlink(f"/sys/block/{disk.name}")
+    except (HostFileError, OSError, ValueError):
+        return False
+    devpath = posixpath.normpath(posixpath.join("/sys/block", link))
+    vendor = usb_vendor_id(devpath, lambda path: ctx.read_value(f"smart:{disk.path}", path, optional=True))
+    main = next(
+        (
+            text
+            for text in (ctx.read_text("smart", path, optional=True) for path in DRIVEDB_PATHS)
+            if text is not None
+        ),
+        None,
+    )
+    return bridge_surely_unknown(vendor, [main, ctx.read_text("smart", LOCAL_DRIVEDB, optional=True)])
+
+
+def _smart_outcome(
+    ctx: ProbeContext, probe: str, result: CommandResult, drive: SmartctlDrive | None
+) -> _SmartOutcome:
     if drive is None:
         return _SmartOutcome()
     smart = drive.smart

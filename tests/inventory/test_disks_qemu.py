@@ -133,3 +133,46 @@ def test_usage_of_by_id_in_the_guest() -> None:
     assert usages["loop0"].mountpoints  # the squashfs of the running system
     assert usage_of(host, "/dev/sdd").is_boot_medium
     assert not usage_of(host, "/dev/sde").in_use
+
+
+def test_a_usb_bridge_the_drive_database_cannot_know_is_asked_with_sat_straight_away(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """QEMU's USB bridge (vendor 46f4) is in no smartctl drive database: the plain query could only
+    answer "Unknown USB bridge", so the probe skips it. The capture predates the rule, so the
+    database file and the bridge's idVendor are added to it here."""
+    host = ReplayHost.load(CAPTURE)
+    recorded = host.read_text
+
+    def read_text(path: str) -> str:
+        if path == "/usr/share/smartmontools/drivedb.h":
+            return '{ "USB: Seagate; ", "0x0bc2:0x2300", "", "", "-d sat" },\n'
+        if path.endswith("/usb2/2-1/idVendor"):
+            return "46f4\n"
+        return recorded(path)
+
+    monkeypatch.setattr(host, "read_text", read_text)
+    ctx = ProbeContext(host)
+    usb = next(d for d in probe_disks(ctx) if d.serial == "QUSB-0001")
+    assert [r.argv for r in ctx.log if r.argv[-1] == usb.path] == [
+        ["smartctl", "--json", "-x", "-d", "sat", usb.path]
+    ]
+    assert usb.smart is not None and usb.smart.device_type == "sat"
+    assert usb.smart.messages[0] == f"{usb.path}: USB bridge not in smartctl's drive database"
+
+
+def test_bridge_known_or_not() -> None:
+    from agent.probes.commands import bridge_surely_unknown, usb_vendor_id
+
+    db = (
+        '{ "USB: JMicron", "0x152d:0x0578", "", "", "-d sat" },\n{ "USB: ; Realtek", "0x(0bda|2eb9):0x9211" }'
+    )
+    assert bridge_surely_unknown("46f4", [db, None])
+    assert not bridge_surely_unknown("152d", [db, None])
+    assert not bridge_surely_unknown("2eb9", [db, None])
+    assert not bridge_surely_unknown("46f4", [db, '{ "USB: local", "0x46f4:0x0001" }'])
+    assert not bridge_surely_unknown("46f4", [None, None])  # smartctl's built-in database decides
+    assert not bridge_surely_unknown(None, [db, None])
+    files = {"/sys/devices/pci0000:00/usb2/2-1/idVendor": "46F4\n"}
+    assert usb_vendor_id("/sys/devices/pci0000:00/usb2/2-1/2-1:1.0/host3/block/sdb", files.get) == "46f4"
+    assert usb_vendor_id("/sys/devices/pci0000:00/ata1/host0/block/sda", files.get) is None
