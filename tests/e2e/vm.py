@@ -46,8 +46,24 @@ OVMF = Path("/usr/share/ovmf/OVMF.fd")
 # The boot menu's common parameters (image/lb-config.sh), serial console LAST so that
 # /dev/console — where atelier.service runs the agent — is the serial port the harness reads.
 BASE_APPEND = "boot=live noprompt quiet loglevel=3 systemd.show_status=0 console=tty1 console=ttyS0,115200n8"
+# Harness-only kernel parameters (not on the stick's menu): on a host busy with other jobs the
+# kernel's early IO-APIC timer check can miss its ticks under TCG and panic ("IO-APIC + timer
+# doesn't work!", seen here at load 9) — `no_timer_check` is the usual setting for VMs; and a
+# panic powers the VM off at once (-no-reboot) instead of hanging until the test's timeout.
+HARNESS_APPEND = "no_timer_check panic=-1"
 BOOT_MARKER = "@@ATELIER-BOOT"
 END_MARKER = re.compile(r"@@ATELIER-END rc=(\d+)")
+
+# The guest CPU under TCG: `max` with the string instructions taken away from the kernel's fast
+# paths. TCG emulates `rep stos`/`rep movs` one iteration at a time, and Linux clears and copies
+# pages with them when the CPU has ERMS/FSRM (`rep stosb`) or REP_GOOD (`rep stosq`): sampling the
+# guest's RIP during a boot found 83 % of a vCPU in clear_page_rep for ~50 s while systemd started
+# (BENCHMARKS.md, issue 7). Linux sets REP_GOOD on AMD family 0xf from CPUID(1) 0x0f58 on
+# (arch/x86/kernel/cpu/amd.c); model 3 (0x0f31) keeps it off, so the kernel uses its unrolled
+# `movq` loops (clear_page_orig, memcpy_orig, copy_user_generic_unrolled), which TCG translates
+# once and runs fast. Only the harness's virtual CPU changes: the image is the same, and on real
+# PCs the string instructions are the fast path.
+TCG_CPU = "max,erms=off,fsrm=off,model=3"
 
 DiskKind = Literal["nvme", "sata", "virtio", "scsi", "usb"]
 
@@ -179,7 +195,7 @@ class Vm:
             argv += ["-bios", str(OVMF)]
         if self.kernel is not None:
             argv += ["-kernel", str(self.kernel), "-initrd", str(self.initrd)]
-            argv += ["-append", f"{BASE_APPEND} {self.append}".strip()]
+            argv += ["-append", f"{BASE_APPEND} {HARNESS_APPEND} {self.append}".strip()]
         argv += ["-nic", "user,model=virtio-net-pci"] if self.network else ["-nic", "none"]
         argv += self.identity.smbios_args()
         argv += disk_args(self.disks)
@@ -256,10 +272,7 @@ def accel_args(accel: str) -> list[str]:
     if accel == "kvm":
         # -cpu host/max fail here with "failed to set MSR 0x10a" (the host's KVM is paravirtual).
         return ["-accel", "kvm", "-cpu", "qemu64"]
-    # `max` minus ERMS/FSRM: with them the guest kernel clears and copies pages with `rep stosb` /
-    # `rep movsb`, which TCG emulates one byte per iteration (soft lockups in clear_page_erms were
-    # seen here while live-boot read the squashfs); without them it uses `rep stosq` (8 bytes).
-    return ["-accel", "tcg,thread=multi", "-cpu", "max,erms=off,fsrm=off"]
+    return ["-accel", "tcg,thread=multi", "-cpu", TCG_CPU]
 
 
 def probe_kvm(kernel: Path = KERNEL, timeout: float = 20.0) -> tuple[bool, str]:

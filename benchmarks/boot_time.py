@@ -1,0 +1,159 @@
+"""Boot time of the live image under QEMU (issue 7): QEMU start → the agent's first screen.
+
+    .venv/bin/python -m benchmarks.boot_time [--runs 3] [--boot direct|bios|uefi] [--bus usb|cd]
+                                             [--append "EXTRA KERNEL ARGS"] [--cpu MODEL] [--smp N]
+
+The PC has its boot stick only (ISO + ATELIER data partition, image/make-stick.sh). `direct` is how
+`make e2e` boots (the ISO's kernel and initrd given to QEMU with the unattended command line, the
+stick as a USB disk carrying the live root); `bios`/`uefi` go through SeaBIOS/OVMF and the stick's
+own menu (5 s timeout, default entry = guided: the first screen is then the guided TUI's). `cd`
+attaches the stick image as an AHCI DVD drive instead of USB (a reference: the product boots
+from sticks).
+
+Measured per run, from QEMU's start: the launcher's marker (`@@ATELIER-BOOT`, printed by
+atelier.service's first line, with the guest's uptime) and the agent's first screen (unattended:
+its first timestamped line; guided: its first full-screen draw). Also QEMU's CPU seconds (all its
+threads) at the first screen — less sensitive to other jobs on the host than wall time — and the
+load average. The VM is killed at the first screen: nothing is erased, no server is involved.
+
+Prints one Markdown table row per run and a summary; `--json FILE` keeps the raw figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from tests.e2e.vm import OVMF, Disk, Vm, VmError, image_ready, kernel_args, make_stick
+
+UNATTENDED_SCREEN = re.compile(r"^\[\d\d:\d\d:\d\d\] ", re.M)
+# The guided TUI (rich) clears the screen before drawing its first step ("Étape 1/9 : ...").
+GUIDED_SCREEN = re.compile(r"\x1b\[2J|Étape \d|Step \d")
+MARKER = re.compile(r"@@ATELIER-BOOT mode=(\w+) uptime=([\d.]+)")
+
+
+def qemu_cpu_seconds(pid: int) -> float | None:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    ticks = os.sysconf("SC_CLK_TCK")
+    return (int(fields[11]) + int(fields[12])) / ticks
+
+
+def loadavg() -> str:
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
+def one_run(workdir: Path, args: argparse.Namespace) -> dict[str, object]:
+    stick = make_stick(workdir / "stick.img", data_mib=64)
+    extra: list[str] = []
+    disks: list[Disk] = []
+    if args.bus == "cd":
+        extra += ["-device", "ich9-ahci,id=cdahci"]
+        extra += ["-drive", f"file={stick.path},media=cdrom,if=none,id=cd,format=raw,readonly=on"]
+        extra += [
+            "-device",
+            "ide-cd,bus=cdahci.0,drive=cd" + (",bootindex=0" if args.boot != "direct" else ""),
+        ]
+    else:
+        disks.append(
+            Disk("usb", stick.path, "ATELIER-STICK-1", bootindex=0 if args.boot != "direct" else None)
+        )
+    if args.boot == "direct":
+        append = (
+            kernel_args(mode="auto", asset="BENCH-0001", lang="fr", skip_checks="selftest,memory,cpu")
+            + " "
+            + args.append
+        )
+        vm = Vm(workdir / "vm", disks, append=append.strip(), extra_args=extra, network=True)
+        screen = UNATTENDED_SCREEN
+    else:
+        vm = Vm(workdir / "vm", disks, kernel=None, firmware=args.boot, extra_args=extra, network=False)
+        screen = GUIDED_SCREEN
+    if args.smp:
+        vm.smp = args.smp
+    load_before = loadavg()
+    result: dict[str, object] = {"boot": args.boot, "bus": args.bus, "load_before": load_before}
+    vm.start()
+    try:
+        marker = vm.wait_for(MARKER, args.timeout)
+        result["launcher_s"] = round(vm.elapsed(), 1)
+        result["guest_uptime_at_launcher_s"] = float(marker.group(2))
+        tail_from = marker.end()
+        deadline = time.monotonic() + args.timeout
+        while True:
+            text = vm.serial_text()
+            if screen.search(text, tail_from):
+                break
+            if "@@ATELIER-END" in text[tail_from:]:
+                raise VmError(f"the agent ended before its first screen:\n{vm.tail()}")
+            if time.monotonic() > deadline or (vm.proc is not None and vm.proc.poll() is not None):
+                raise VmError(f"no first screen after the launcher:\n{vm.tail()}")
+            time.sleep(0.1)
+        result["first_screen_s"] = round(vm.elapsed(), 1)
+        assert vm.proc is not None
+        cpu = qemu_cpu_seconds(vm.proc.pid)
+        result["qemu_cpu_s"] = round(cpu, 1) if cpu is not None else None
+    finally:
+        vm.stop()
+    result["load_after"] = loadavg()
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=1)
+    parser.add_argument("--boot", choices=("direct", "bios", "uefi"), default="direct")
+    parser.add_argument("--bus", choices=("usb", "cd"), default="usb")
+    parser.add_argument("--append", default="", help="extra kernel command line (direct boot only)")
+    parser.add_argument("--cpu", default=None, help="QEMU -cpu model under TCG (default: the harness's)")
+    parser.add_argument("--smp", type=int, default=0)
+    parser.add_argument("--timeout", type=float, default=600.0)
+    parser.add_argument("--json", type=Path, default=None)
+    args = parser.parse_args(argv)
+    why = image_ready()
+    if why:
+        print(why, file=sys.stderr)
+        return 5
+    if args.boot == "uefi" and not OVMF.exists():
+        print("OVMF (package ovmf) not installed", file=sys.stderr)
+        return 5
+    if args.cpu:
+        import tests.e2e.vm as vm_module
+
+        vm_module.TCG_CPU = args.cpu
+    results = []
+    print(
+        "| run | boot | medium | launcher marker | agent's first screen | QEMU CPU s | load before → after |"
+    )
+    print("|---|---|---|---|---|---|---|")
+    for index in range(1, args.runs + 1):
+        with tempfile.TemporaryDirectory(prefix="atelier-boot-") as tmp:
+            result = one_run(Path(tmp), args)
+        results.append(result)
+        print(
+            f"| {index} | {result['boot']} | {result['bus']} | {result['launcher_s']} s "
+            f"(guest uptime {result['guest_uptime_at_launcher_s']} s) | **{result['first_screen_s']} s** | "
+            f"{result['qemu_cpu_s']} | {result['load_before']} → {result['load_after']} |",
+            flush=True,
+        )
+    screens = [float(str(r["first_screen_s"])) for r in results]
+    print(
+        f"\nfirst screen: median {statistics.median(screens):.1f} s, min {min(screens):.1f} s, "
+        f"max {max(screens):.1f} s over {len(screens)} run(s); nproc {os.cpu_count()}"
+    )
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
