@@ -86,7 +86,8 @@ def verify_signed(signed: SignedCertificate, expected_public_key: str | None = N
             public = Ed25519PublicKey.from_public_bytes(raw_key)
         except ValueError:
             problems.append(BAD_PUBLIC_KEY)
-        if not hmac.compare_digest(fingerprint_of(raw_key), signed.key_fingerprint):
+        # As bytes: compare_digest refuses str with non-ASCII characters (a forged fingerprint).
+        if not hmac.compare_digest(fingerprint_of(raw_key).encode(), signed.key_fingerprint.encode("utf-8")):
             problems.append(FINGERPRINT_MISMATCH)
     if expected_public_key is not None and expected_public_key.strip() != signed.public_key:
         problems.append(WRONG_STATION_KEY)

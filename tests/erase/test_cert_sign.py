@@ -71,6 +71,12 @@ def test_swapped_key_and_fingerprint(key: StationKey, tmp_path: Path) -> None:
     assert verify_signed(resigned).problems == [SIGNATURE_MISMATCH]
 
 
+def test_non_ascii_fingerprint_is_a_mismatch_not_a_crash(key: StationKey) -> None:
+    signed = sign_certificate(sample_certificate("erased"), key)
+    forged = signed.model_copy(update={"key_fingerprint": "é" * 64})
+    assert verify_signed(forged).problems == [FINGERPRINT_MISMATCH]
+
+
 def test_edited_content_fails(key: StationKey) -> None:
     signed = sign_certificate(sample_certificate("failed"), key)
     edited = signed.model_copy(
