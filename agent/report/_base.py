@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable
 from datetime import date, datetime, time
 from enum import Enum
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, Self, dataclass_transform
@@ -173,19 +174,22 @@ def _iso_datetime(value: datetime) -> str:
     return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
+def _fields_dict(model: Model, exclude_none: bool, convert: Callable[[Any, bool], Any]) -> dict[str, Any]:
+    out = {}
+    for name in _field_names(type(model)):
+        item = getattr(model, name)
+        if item is not None or not exclude_none:
+            out[name] = convert(item, exclude_none)
+    return out
+
+
 def _to_json(value: Any, exclude_none: bool) -> Any:
     if value is None or isinstance(value, str | bool | int):
         return value
     if isinstance(value, float):
         return value if math.isfinite(value) else None
     if isinstance(value, Model):
-        out = {}
-        for name in _field_names(type(value)):
-            item = getattr(value, name)
-            if item is None and exclude_none:
-                continue
-            out[name] = _to_json(item, exclude_none)
-        return out
+        return _fields_dict(value, exclude_none, _to_json)
     if isinstance(value, list | tuple | set | frozenset):
         return [_to_json(item, exclude_none) for item in value]
     if isinstance(value, dict):
@@ -205,13 +209,7 @@ def _to_json(value: Any, exclude_none: bool) -> Any:
 
 def _to_python(value: Any, exclude_none: bool) -> Any:
     if isinstance(value, Model):
-        out = {}
-        for name in _field_names(type(value)):
-            item = getattr(value, name)
-            if item is None and exclude_none:
-                continue
-            out[name] = _to_python(item, exclude_none)
-        return out
+        return _fields_dict(value, exclude_none, _to_python)
     if isinstance(value, list):
         return [_to_python(item, exclude_none) for item in value]
     if isinstance(value, dict):

@@ -10,7 +10,6 @@ probe from THIS working tree inside the guest through a RecordingHost, and copie
 from __future__ import annotations
 
 import json
-import re
 import shutil
 import sys
 import tempfile
@@ -55,43 +54,49 @@ echo "@@RECORD-DONE"
 """
 
 
+def boot_and_run(work: Path, guest: str, marker: str) -> Path:
+    """Boot the live image as a PC with this module's disks, run `guest` (a shell script) in it with
+    THIS working tree's agent in $ATELIER_OUT/src, wait for `marker`; the share directory."""
+    share = work / "share"
+    shutil.copytree(ROOT / "agent", share / "src" / "agent", ignore=shutil.ignore_patterns("__pycache__"))
+    stick = make_stick(work / "stick.img", data_mib=64)
+    disks = []
+    for kind, name, serial, extra in (
+        ("nvme", "nvme.raw", "QNVME-0001", {}),
+        ("sata", "ssd.raw", "QSSD-0001", {"model": "Atelier-SATA-SSD", "rotation_rate": 1}),
+        ("sata", "hdd.raw", "QHDD-0001", {"model": "Atelier-SATA-HDD", "rotation_rate": 7200}),
+        ("scsi", "scsi.raw", "QSCSI-0001", {"rotation_rate": 7200}),
+        ("usb", "usb.raw", "QUSB-0001", {}),
+    ):
+        path = work / name
+        with path.open("wb") as handle:
+            handle.truncate(64 * 1024 * 1024)
+        disks.append(Disk(kind, path, serial, **extra))  # type: ignore[arg-type]
+    disks.append(Disk("usb", stick.path, "ATELIER-STICK-1"))
+    accel, _ = choose_accel()
+    vm = Vm(
+        work / "vm",
+        disks,
+        append=kernel_args(mode="script", end="poweroff"),
+        accel=accel,
+        script=guest,
+        share=share,
+    )
+    try:
+        vm.start()
+        vm.wait_for(marker, 1500)
+    finally:
+        vm.stop()
+    return share
+
+
 def main() -> int:
     why = image_ready()
     if why:
         print(why)
         return 2
-    accel, _ = choose_accel()
     with tempfile.TemporaryDirectory(prefix="qemu-disks-") as tmp:
-        work = Path(tmp)
-        share = work / "share"
-        shutil.copytree(ROOT / "agent", share / "src" / "agent", ignore=shutil.ignore_patterns("__pycache__"))
-        stick = make_stick(work / "stick.img", data_mib=64)
-        disks = []
-        for kind, name, serial, extra in (
-            ("nvme", "nvme.raw", "QNVME-0001", {}),
-            ("sata", "ssd.raw", "QSSD-0001", {"model": "Atelier-SATA-SSD", "rotation_rate": 1}),
-            ("sata", "hdd.raw", "QHDD-0001", {"model": "Atelier-SATA-HDD", "rotation_rate": 7200}),
-            ("scsi", "scsi.raw", "QSCSI-0001", {"rotation_rate": 7200}),
-            ("usb", "usb.raw", "QUSB-0001", {}),
-        ):
-            path = work / name
-            with path.open("wb") as handle:
-                handle.truncate(64 * 1024 * 1024)
-            disks.append(Disk(kind, path, serial, **extra))  # type: ignore[arg-type]
-        disks.append(Disk("usb", stick.path, "ATELIER-STICK-1"))
-        vm = Vm(
-            work / "vm",
-            disks,
-            append=kernel_args(mode="script", end="poweroff"),
-            accel=accel,
-            script=GUEST,
-            share=share,
-        )
-        try:
-            vm.start()
-            vm.wait_for("@@RECORD-DONE", 1500)
-        finally:
-            vm.stop()
+        share = boot_and_run(Path(tmp), GUEST, "@@RECORD-DONE")
         print((share / "probe.log").read_text())
         target = HERE / "capture"
         if target.exists():
@@ -103,7 +108,6 @@ def main() -> int:
             print(disk["name"], disk["transport"], disk["media_type"], disk["serial"], disk["model"])
         print("errors:", summary["errors"])
         print("probe seconds:", summary["seconds"])
-        print(re.sub(r"\s+", " ", vm.tail(5)))
     return 0
 
 

@@ -3,7 +3,7 @@
 Not a test: run it by hand to refresh `udev.json`, the fixture that checks the agent's own reader
 of the udev database (agent/host/_udevdb.py) against pyudev on a real udevd's files.
     .venv/bin/python tests/inventory/qemu_disks/record_udev.py
-Boots the live image (image/out, `make image`) with the same disks as record.py.
+Boots the live image (image/out, `make image`) as the same PC as record.py.
 """
 
 from __future__ import annotations
@@ -17,7 +17,8 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[2]
 sys.path.insert(0, str(ROOT / "tests" / "e2e"))
 
-from vm import Disk, Vm, choose_accel, image_ready, kernel_args, make_stick  # noqa: E402
+from record import boot_and_run  # noqa: E402
+from vm import image_ready  # noqa: E402
 
 GUEST = r"""
 set -u
@@ -65,37 +66,8 @@ def main() -> int:
     if why:
         print(why)
         return 2
-    accel, _ = choose_accel()
     with tempfile.TemporaryDirectory(prefix="qemu-udev-") as tmp:
-        work = Path(tmp)
-        share = work / "share"
-        shutil.copytree(ROOT / "agent", share / "src" / "agent", ignore=shutil.ignore_patterns("__pycache__"))
-        stick = make_stick(work / "stick.img", data_mib=64)
-        disks = []
-        for kind, name, serial, extra in (
-            ("nvme", "nvme.raw", "QNVME-0001", {}),
-            ("sata", "ssd.raw", "QSSD-0001", {"model": "Atelier-SATA-SSD", "rotation_rate": 1}),
-            ("scsi", "scsi.raw", "QSCSI-0001", {"rotation_rate": 7200}),
-            ("usb", "usb.raw", "QUSB-0001", {}),
-        ):
-            path = work / name
-            with path.open("wb") as handle:
-                handle.truncate(64 * 1024 * 1024)
-            disks.append(Disk(kind, path, serial, **extra))  # type: ignore[arg-type]
-        disks.append(Disk("usb", stick.path, "ATELIER-STICK-1"))
-        vm = Vm(
-            work / "vm",
-            disks,
-            append=kernel_args(mode="script", end="poweroff"),
-            accel=accel,
-            script=GUEST,
-            share=share,
-        )
-        try:
-            vm.start()
-            vm.wait_for("@@RECORD-DONE", 1500)
-        finally:
-            vm.stop()
+        share = boot_and_run(Path(tmp), GUEST, "@@RECORD-DONE")
         print((share / "udev.log").read_text())
         shutil.copy(share / "udev.json", HERE / "udev.json")
     return 0
