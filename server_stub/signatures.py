@@ -17,6 +17,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+from agent.certs.sign import strict_b64
 from agent.report import SignedCertificate, canonical_json
 
 NO_STATION_KEY = "the station has no registered public key"
@@ -66,24 +67,13 @@ def _station_key(public_key: str) -> tuple[Ed25519PublicKey | None, str | None]:
     Parsed once per key, not once per certificate: a station signs every certificate it posts
     with the same key.
     """
-    raw = _strict_b64(public_key, 32)
+    raw = strict_b64(public_key, 32)
     if raw is None:
         return None, None
     try:
         return Ed25519PublicKey.from_public_bytes(raw), hashlib.sha256(raw).hexdigest()
     except ValueError:
         return None, hashlib.sha256(raw).hexdigest()
-
-
-def _strict_b64(text: str, length: int) -> bytes | None:
-    """Only the one canonical base64 spelling of `length` bytes (see agent.certs.sign)."""
-    try:
-        raw = base64.b64decode(text.encode("ascii"), validate=True)
-    except (binascii.Error, UnicodeEncodeError, ValueError):
-        return None
-    if len(raw) != length or base64.b64encode(raw).decode("ascii") != text:
-        return None
-    return raw
 
 
 def check_for_station(
@@ -152,7 +142,7 @@ def _check(
         problems.append(sign.FINGERPRINT_MISMATCH)
     if station_public_key.strip() != signed.public_key:
         problems.append(sign.WRONG_STATION_KEY)
-    signature = _strict_b64(signed.signature, 64)
+    signature = strict_b64(signed.signature, 64)
     if signature is None:
         problems.append(sign.BAD_SIGNATURE_ENCODING)
     elif public is not None:

@@ -58,7 +58,7 @@ def sign_certificate(cert: Certificate, key: StationKey) -> SignedCertificate:
     )
 
 
-def _strict_b64(text: str, length: int) -> bytes | None:
+def strict_b64(text: str, length: int) -> bytes | None:
     """Decoded bytes only if `text` is the one canonical base64 spelling of `length` bytes.
 
     Plain b64decode ignores the spare low bits of the last character: "...A==" and "...B==" give
@@ -77,7 +77,7 @@ def verify_signed(signed: SignedCertificate, expected_public_key: str | None = N
     problems: list[str] = []
     if signed.algorithm != "ed25519":
         problems.append(BAD_ALGORITHM)
-    raw_key = _strict_b64(signed.public_key, 32)
+    raw_key = strict_b64(signed.public_key, 32)
     public: Ed25519PublicKey | None = None
     if raw_key is None:
         problems.append(BAD_PUBLIC_KEY)
@@ -91,7 +91,7 @@ def verify_signed(signed: SignedCertificate, expected_public_key: str | None = N
             problems.append(FINGERPRINT_MISMATCH)
     if expected_public_key is not None and expected_public_key.strip() != signed.public_key:
         problems.append(WRONG_STATION_KEY)
-    signature = _strict_b64(signed.signature, 64)
+    signature = strict_b64(signed.signature, 64)
     if signature is None:
         problems.append(BAD_SIGNATURE_ENCODING)
     elif public is not None:
@@ -149,6 +149,7 @@ __all__ = [
     "WRONG_STATION_KEY",
     "VerifyOutcome",
     "sign_certificate",
+    "strict_b64",
     "verify_certificate_bytes",
     "verify_signed",
 ]
