@@ -66,6 +66,22 @@ def declared_fields(
     return tuple(spec.values())
 
 
+def fill(obj: object, fields: tuple[tuple[str, Any, Any, bool], ...], values: dict[str, Any]) -> None:
+    """Set every field of `obj` from `values` (consumed), else its default or factory."""
+    for name, default, factory, _ in fields:
+        if name in values:
+            value = values.pop(name)
+        elif factory is not MISSING:
+            value = factory()
+        elif default is not MISSING:
+            value = default
+        else:
+            raise TypeError(f"{type(obj).__name__}() missing required argument: {name!r}")
+        object.__setattr__(obj, name, value)
+    if values:
+        raise TypeError(f"{type(obj).__name__}() got unexpected arguments: {', '.join(values)}")
+
+
 @dataclass_transform(field_specifiers=(field,))
 class Record:
     __slots__ = ()
@@ -97,18 +113,7 @@ class Record:
             if name in kwargs:
                 raise TypeError(f"{type(self).__name__}() got two values for {name!r}")
             kwargs[name] = value
-        for name, default, factory, _ in fields:
-            if name in kwargs:
-                value = kwargs.pop(name)
-            elif factory is not MISSING:
-                value = factory()
-            elif default is not MISSING:
-                value = default
-            else:
-                raise TypeError(f"{type(self).__name__}() missing required argument: {name!r}")
-            object.__setattr__(self, name, value)
-        if kwargs:
-            raise TypeError(f"{type(self).__name__}() got unexpected arguments: {', '.join(kwargs)}")
+        fill(self, fields, kwargs)
 
     def __setattr__(self, name: str, value: Any) -> None:
         if self.__record_frozen__:
@@ -138,4 +143,4 @@ class Record:
         return f"{type(self).__name__}({shown})"
 
 
-__all__ = ["MISSING", "FieldSpec", "Record", "declared_fields", "field"]
+__all__ = ["MISSING", "FieldSpec", "Record", "declared_fields", "field", "fill"]

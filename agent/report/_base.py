@@ -19,7 +19,7 @@ from enum import Enum
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, Self, dataclass_transform
 from uuid import UUID
 
-from agent._record import MISSING, declared_fields, field
+from agent._record import MISSING, declared_fields, field, fill
 
 if TYPE_CHECKING:
     from pydantic import TypeAdapter
@@ -41,17 +41,12 @@ class Model:
     # Read by pydantic when it validates a stdlib dataclass (a ConfigDict, spelt as a plain dict so
     # that importing the schema does not import pydantic).
     __pydantic_config__: ClassVar[dict[str, Any]] = {"extra": "forbid", "use_attribute_docstrings": True}
-    #: (name, default, default factory) of every field, in declaration order.
-    __fields_spec__: ClassVar[tuple[tuple[str, Any, Any], ...]] = ()
+    #: (name, default, default factory, shown in repr) of every field, in declaration order.
+    __fields_spec__: ClassVar[tuple[tuple[str, Any, Any, bool], ...]] = ()
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        cls.__fields_spec__ = tuple(
-            (name, default, factory)
-            for name, default, factory, _ in declared_fields(
-                cls, tuple((*f, True) for f in cls.__fields_spec__)
-            )
-        )
+        cls.__fields_spec__ = declared_fields(cls, cls.__fields_spec__)
         _DECLARED.append(cls)
 
     @classmethod
@@ -61,17 +56,7 @@ class Model:
         return handler(source)
 
     def __init__(self, **values: Any) -> None:
-        for name, default, factory in self.__fields_spec__:
-            if name in values:
-                setattr(self, name, values.pop(name))
-            elif factory is not MISSING:
-                setattr(self, name, factory())
-            elif default is not MISSING:
-                setattr(self, name, default)
-            else:
-                raise TypeError(f"{type(self).__name__}() missing required keyword argument: {name!r}")
-        if values:
-            raise TypeError(f"{type(self).__name__}() got unexpected keyword arguments: {', '.join(values)}")
+        fill(self, self.__fields_spec__, values)
 
     def __eq__(self, other: object) -> bool:
         if type(other) is not type(self):
@@ -132,7 +117,7 @@ def _as_dataclasses() -> None:
 
     while _DECLARED:
         cls = _DECLARED.pop(0)
-        for name, _, factory in cls.__fields_spec__:
+        for name, _, factory, _ in cls.__fields_spec__:
             if factory is not MISSING:
                 setattr(cls, name, dataclasses.field(default_factory=factory))
         undocumented = cls.__doc__ is None
@@ -164,7 +149,7 @@ def _adapter(cls: type[Any]) -> TypeAdapter[Any]:
 def _field_names(cls: type[Any]) -> tuple[str, ...]:
     names = _FIELD_NAMES.get(cls)
     if names is None:
-        names = _FIELD_NAMES[cls] = tuple(name for name, _, _ in cls.__fields_spec__)
+        names = _FIELD_NAMES[cls] = tuple(name for name, _, _, _ in cls.__fields_spec__)
     return names
 
 
