@@ -150,7 +150,7 @@ def read_sensors(host: Host) -> tuple[Sensor, ...]:
 def _cpu_dirs(host: Host) -> list[str]:
     try:
         return [
-            e for e in host.list_dir("/sys/devices/system/cpu") if e[3:].isdigit() and e.startswith("cpu")
+            e for e in host.list_dir("/sys/devices/system/cpu") if e[3:].isdecimal() and e.startswith("cpu")
         ]
     except HostFileError:
         return []

@@ -65,7 +65,7 @@ def chassis_code(value: str | None) -> int | None:
     if value is None:
         return None
     text = value.strip()
-    if text.isdigit():
+    if text.isdecimal():
         # The top bit of the SMBIOS byte is the "chassis lock present" flag, not part of the type.
         code = int(text) & 0x7F
         return code or None

@@ -150,7 +150,7 @@ def parse_identify(text: str) -> HdparmIdentify:
         rate = m.group(1).strip()
         if "Solid State" in rate:
             out.solid_state = True
-        elif rate.isdigit() and 1000 < int(rate) < 20000:
+        elif rate.isdecimal() and 1000 < int(rate) < 20000:
             out.solid_state, out.rotation_rpm = False, int(rate)
         # 32767 and other values come from garbled identify data: leave unknown.
     block = _security_block(text.splitlines())

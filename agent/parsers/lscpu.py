@@ -85,7 +85,7 @@ def to_float(value: str | None) -> float | None:
 
 def _int(value: str) -> int | None:
     text = value.strip()
-    return int(text) if text.isdigit() else None
+    return int(text) if text.isdecimal() else None
 
 
 def parse_lscpu(text: str) -> LscpuInfo:

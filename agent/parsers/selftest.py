@@ -247,7 +247,7 @@ def _from_text(text: str) -> SelfTestStatus:
                 passed=_passed_from_text(st),
                 lifetime_hours=int(row.group("hours")),
                 remaining_percent=int(row.group("remaining")),
-                lba_first_error=int(lba) if lba.isdigit() else None,
+                lba_first_error=int(lba) if lba.isdecimal() else None,
             )
         )
     if _SCSI_PROGRESS.search(text) and status.state == "unknown":

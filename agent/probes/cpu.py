@@ -64,7 +64,7 @@ def vendor_name(raw: str | None) -> str | None:
 
 
 def _khz_to_mhz(value: str | None) -> float | None:
-    if value is None or not value.isdigit() or int(value) == 0:
+    if value is None or not value.isdecimal() or int(value) == 0:
         return None
     return int(value) / 1000.0
 

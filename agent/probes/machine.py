@@ -145,7 +145,7 @@ def _firmware(ctx: ProbeContext) -> FirmwareInfo:
 
 
 def _tpm(ctx: ProbeContext, fw: FirmwareInfo) -> None:
-    devices = [d for d in ctx.list_dir(PROBE, TPM_DIR) if d.startswith("tpm") and d[3:].isdigit()]
+    devices = [d for d in ctx.list_dir(PROBE, TPM_DIR) if d.startswith("tpm") and d[3:].isdecimal()]
     # The kernel binds tpm_tis/tpm_crb on its own when firmware exposes a TPM: no device, no TPM
     # (or one disabled in the firmware setup, which is the same for the next owner).
     fw.tpm_present = bool(devices)

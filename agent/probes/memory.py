@@ -16,7 +16,7 @@ def mem_total_bytes(meminfo: str) -> int | None:
     for line in meminfo.splitlines():
         if line.startswith("MemTotal:"):
             parts = line.split()
-            if len(parts) >= 2 and parts[1].isdigit():
+            if len(parts) >= 2 and parts[1].isdecimal():
                 factor = 1024 if len(parts) < 3 or parts[2].lower() == "kb" else 1
                 return int(parts[1]) * factor
             return None

@@ -177,7 +177,7 @@ def _unescape(text: str) -> str:
     out: list[str] = []
     i = 0
     while i < len(text):
-        if text[i] == "\\" and i + 4 <= len(text) and text[i + 1 : i + 4].isdigit():
+        if text[i] == "\\" and i + 4 <= len(text) and text[i + 1 : i + 4].isdecimal():
             try:
                 out.append(chr(int(text[i + 1 : i + 4], 8)))
                 i += 4

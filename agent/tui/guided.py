@@ -206,7 +206,7 @@ class GuidedUI:
         for column in (_("Disk"), _("Model"), _("Size"), _("Method"), _("Time")):
             table.add_column(self.t(column), overflow="ellipsis", no_wrap=True)
         for row in rows:
-            size = fmt.size(int(row["size"]), decimals=0) if row["size"].isdigit() else "?"
+            size = fmt.size(int(row["size"]), decimals=0) if row["size"].isdecimal() else "?"
             seconds = fmt.duration(float(row["seconds"])) if row["seconds"] else "?"
             technique = _("not erased (protected)") if row["refused"] else row["technique"]
             table.add_row(*(self.t(v) for v in (row["device"], row["model"], size, technique, seconds)))
@@ -360,7 +360,7 @@ class GuidedUI:
             body.append(Text(self.t(f"  {number}. {choice}")))
         self._draw(*self.lines, *body)
         answer = self._ask(_("Number, then Enter (empty = skip): ")).strip()
-        if answer.isdigit() and 1 <= int(answer) <= len(choices):
+        if answer.isdecimal() and 1 <= int(answer) <= len(choices):
             return choices[int(answer) - 1]
         upper = {c.upper(): c for c in choices}
         return upper.get(answer.upper())

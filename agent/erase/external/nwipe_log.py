@@ -89,7 +89,7 @@ def parse_nwipe_log(text: str) -> ExternalClaim:
         target.started_at, target.finished_at = first_stamp, last_stamp
         errs = error_rows.get(short)
         if errs and len(errs) >= 3:
-            counts = [int(c) if c.isdigit() else -1 for c in errs[:3]]
+            counts = [int(c) if c.isdecimal() else -1 for c in errs[:3]]
             labels = ("pass errors", "verification errors", "fdatasync I/O errors")
             target.errors += [f"{n} {label}" for n, label in zip(counts, labels, strict=True) if n != 0]
         target.errors += failures.get(path, [])

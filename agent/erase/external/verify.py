@@ -108,7 +108,7 @@ def sysfs_identity(host: Host, dev_path: str) -> CertDisk:
         # Not device/wwid: for SATA it is "t10.ATA <model> <serial>", never equal to a serial.
         serial=attr("device/serial"),
         firmware=attr("device/firmware_rev", "device/rev"),
-        size_bytes=int(sectors) * 512 if sectors and sectors.isdigit() else None,
+        size_bytes=int(sectors) * 512 if sectors and sectors.isdecimal() else None,
         media_type=media,
         transport=transport,
     )

@@ -39,7 +39,7 @@ def _discard(host: Host, disk: Disk) -> bool | None:
         value = host.read_text(f"/sys/block/{disk.name}/queue/discard_max_bytes").strip()
     except HostFileError:
         return None
-    return value.isdigit() and int(value) > 0
+    return value.isdecimal() and int(value) > 0
 
 
 def _ata(ctx: ProbeContext, disk: Disk, caps: EraseCapabilities) -> None:
