@@ -128,7 +128,9 @@ def live_prefetch(only: Sequence[str] | None, *, smart: bool) -> list[tuple[list
         for name in entries:
             size = _sys_value(f"/sys/block/{name}/size")
             if is_candidate_disk(
-                name, int(size) if size and size.isdecimal() else None, _sys_value(f"/sys/block/{name}/hidden")
+                name,
+                int(size) if size and size.isdecimal() else None,
+                _sys_value(f"/sys/block/{name}/hidden"),
             ):
                 names.append(name)
     else:
