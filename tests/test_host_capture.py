@@ -71,9 +71,9 @@ def test_build_from_fixtures() -> None:
 
 
 def test_prefetching_host_answers_once_then_runs_live() -> None:
-    from agent.host import PrefetchingHost
+    from agent.host import Prefetch, PrefetchingHost
 
-    host = PrefetchingHost(LiveHost(), [(["sh", "-c", "echo $$"], 5.0)])
+    host = PrefetchingHost(LiveHost(), [Prefetch(("sh", "-c", "echo $$"), 5.0)])
     first = host.run(["sh", "-c", "echo $$"])
     second = host.run(["sh", "-c", "echo $$"])
     assert first.ok and second.ok
@@ -84,9 +84,9 @@ def test_prefetching_host_answers_once_then_runs_live() -> None:
 def test_live_prefetch_names_only_the_given_disks() -> None:
     from agent.probes.commands import live_prefetch
 
-    commands = [argv for argv, _ in live_prefetch(["/dev/loop-does-not-exist"], smart=True)]
+    commands = [p.argv for p in live_prefetch(["/dev/loop-does-not-exist"], smart=True)]
     assert all(argv[0] == "dmidecode" for argv in commands)
-    assert [argv for argv, _ in live_prefetch([], smart=True) if argv[0] == "smartctl"] == []
+    assert [p.argv for p in live_prefetch([], smart=True) if p.argv[0] == "smartctl"] == []
 
 
 def test_prefetching_host_is_still_the_live_machine() -> None:

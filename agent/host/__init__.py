@@ -2,7 +2,7 @@
 
 from typing import TYPE_CHECKING, Any
 
-from agent.host._base import CommandResult, Host, HostFileError, UdevDevice
+from agent.host._base import CommandResult, Host, HostFileError, Prefetch, UdevDevice
 from agent.host._live import LiveHost
 
 if TYPE_CHECKING:
@@ -34,6 +34,7 @@ __all__ = [
     "Host",
     "HostFileError",
     "LiveHost",
+    "Prefetch",
     "PrefetchingHost",
     "RecordingHost",
     "ReplayHost",

@@ -30,6 +30,20 @@ class CommandResult(Record, frozen=True):
         return self.returncode == 0 and not self.timed_out and not self.missing
 
 
+class Prefetch(Record, frozen=True):
+    """A read-only query to start before a probe asks for it (see `PrefetchingHost`).
+
+    The probe asks for `argv`; the host may run `run_argv` instead, a faster command with the same
+    answer (smartctl with a smaller drive database, for instance), and then deletes `scratch`, the
+    file it wrote for that command.
+    """
+
+    argv: tuple[str, ...]
+    timeout: float
+    run_argv: tuple[str, ...] | None = None
+    scratch: str | None = None
+
+
 class UdevDevice(Record, frozen=True):
     """A udev device as libudev (and pyudev) lists it: kernel name, sysfs path and properties (ID_*, DEVLINKS…)."""
 
@@ -73,4 +87,4 @@ class Host(Protocol):
         ...
 
 
-__all__ = ["CommandResult", "Host", "HostFileError", "UdevDevice"]
+__all__ = ["CommandResult", "Host", "HostFileError", "Prefetch", "UdevDevice"]

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from functools import partial
+import contextlib
+import os
+from collections.abc import Callable, Iterable, Sequence
 
 from agent._threads import Pending
-from agent.host._base import CommandResult, UdevDevice
+from agent.host._base import CommandResult, Prefetch, UdevDevice
 from agent.host._live import LiveHost
 
 
@@ -16,16 +17,17 @@ class PrefetchingHost(LiveHost):
     `run(argv)` for a prefetched argv returns that run's result (waiting for it if needed), once;
     any other call goes to the live host. The prefetched commands are read-only queries
     (smartctl, nvme id-ctrl, dmidecode) whose answers do not depend on when they are asked.
+    The result is that of the command really run (`Prefetch.run_argv` when set), so the report's
+    command log says what ran.
     """
 
-    def __init__(self, inner: LiveHost, commands: Iterable[tuple[Sequence[str], float]]) -> None:
+    def __init__(self, inner: LiveHost, commands: Iterable[Prefetch]) -> None:
         super().__init__()
         self._inner = inner
         self._pending: dict[tuple[str, ...], Pending[CommandResult]] = {}
-        for argv, timeout in commands:
-            key = tuple(argv)
-            if key not in self._pending:
-                self._pending[key] = Pending(partial(inner.run, key, timeout=timeout), name="prefetch")
+        for command in commands:
+            if command.argv not in self._pending:
+                self._pending[command.argv] = Pending(_runner(inner, command), name="prefetch")
 
     def read_bytes(self, path: str, *, limit: int | None = None) -> bytes:
         return self._inner.read_bytes(path, limit=limit)
@@ -50,6 +52,18 @@ class PrefetchingHost(LiveHost):
 
     def udev_devices(self, subsystem: str) -> list[UdevDevice]:
         return self._inner.udev_devices(subsystem)
+
+
+def _runner(inner: LiveHost, command: Prefetch) -> Callable[[], CommandResult]:
+    def run() -> CommandResult:
+        try:
+            return inner.run(command.run_argv or command.argv, timeout=command.timeout)
+        finally:
+            if command.scratch is not None:
+                with contextlib.suppress(OSError):  # already gone: nothing left to clean
+                    os.unlink(command.scratch)
+
+    return run
 
 
 __all__ = ["PrefetchingHost"]

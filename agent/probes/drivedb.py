@@ -1,0 +1,210 @@
+"""The part of smartctl's drive database one ATA disk can match, for `smartctl -B`.
+
+smartctl spends most of a run on an ATA disk reading and compiling its ~740-entry database (about
+2 s under the emulated CPUs of test VMs, where the inventory must keep up with lshw). Given the
+first characters of the disk's model (from /sys, before smartctl is asked anything), an index of
+each entry's possible model prefixes picks the few entries that could match; smartctl reads those,
+in their original order, after the VERSION and DEFAULT entries, and so finds the same entry — or
+none — and prints the same output.
+
+The index is computed once per database file: the image build stores it beside the agent
+(`python -m agent.probes.drivedb --write-index`); elsewhere the first run computes it and keeps it in
+the user's cache. It is tied to the database's size and CRC: a database updated by
+`update-smart-drivedb` simply gets a new index. Local additions (/etc/smart_drivedb.h) or anything
+unexpected → no subset, and smartctl reads its full database as usual.
+
+Light on purpose: it runs before the inventory's imports (`agent.probes.commands.live_prefetch`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import zlib
+from collections.abc import Sequence
+from typing import Any
+
+INDEX_VERSION = 1
+INDEX_NAME = "drivedb-index.json"
+#: Where the image build leaves the index (read-only in the live system).
+SYSTEM_INDEX_DIR = "/usr/lib/atelier"
+
+_HEADER = b"/* Entries of smartctl's drive database that can match one drive, chosen by Atelier. */\n"
+
+
+def _cache_dir() -> str:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "atelier")
+
+
+def _read(path: str) -> bytes | None:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read()
+    except OSError:
+        return None
+
+
+def build_index(data: bytes) -> dict[str, Any]:
+    """The index of a database file's bytes: per entry its offsets and model prefixes (null: kept
+    for every drive)."""
+    from agent.parsers.drivedb import is_always_kept, model_prefixes, parse_drivedb
+
+    entries = parse_drivedb(data.decode("latin-1"))
+    return {
+        "version": INDEX_VERSION,
+        "size": len(data),
+        "crc32": zlib.crc32(data),
+        "entries": [
+            [entry.start, entry.end, None if is_always_kept(entry) else list(model_prefixes(entry.model))]
+            for entry in entries
+        ],
+    }
+
+
+def _valid(index: Any, data: bytes) -> bool:
+    return (
+        isinstance(index, dict)
+        and index.get("version") == INDEX_VERSION
+        and index.get("size") == len(data)
+        and index.get("crc32") == zlib.crc32(data)
+        and isinstance(index.get("entries"), list)
+    )
+
+
+def _load_index(data: bytes, index_dirs: Sequence[str]) -> dict[str, Any] | None:
+    for directory in index_dirs:
+        raw = _read(os.path.join(directory, INDEX_NAME))
+        if raw is None:
+            continue
+        try:
+            index = json.loads(raw)
+        except ValueError:
+            continue
+        if _valid(index, data):
+            return index  # type: ignore[no-any-return]  # checked by _valid
+    return None
+
+
+def _store_index(index: dict[str, Any], directory: str) -> None:
+    """Best effort: a cache that cannot be written only means computing the index again next time."""
+    try:
+        os.makedirs(directory, exist_ok=True)
+        temporary = os.path.join(directory, f".{INDEX_NAME}.{os.getpid()}")
+        with open(temporary, "w", encoding="utf-8") as handle:
+            json.dump(index, handle, separators=(",", ":"))
+        os.replace(temporary, os.path.join(directory, INDEX_NAME))
+    except OSError:
+        pass
+
+
+def subset(data: bytes, index: dict[str, Any], model_start: str) -> bytes | None:
+    """The database text smartctl needs for a drive whose model starts with `model_start`, or None
+    when the index does not fit the data (then the full database is used)."""
+    parts = [_HEADER]
+    for item in index["entries"]:
+        if not (isinstance(item, list) and len(item) == 3):
+            return None
+        start, end, prefixes = item
+        if not (isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(data)):
+            return None
+        if data[start : start + 1] != b"{" or data[end - 1 : end] != b"}":
+            return None
+        if prefixes is not None and not any(
+            isinstance(p, str) and (p.startswith(model_start) or model_start.startswith(p)) for p in prefixes
+        ):
+            continue
+        parts.append(data[start:end])
+        parts.append(b",\n")
+    return b"".join(parts)
+
+
+def model_start(sysfs_model: str | None) -> str | None:
+    """What the model smartctl will read surely starts with, from /sys/block/X/device/model.
+
+    libata fills that file with the first 16 characters of the ATA model (the SCSI product field);
+    smartctl trims the full model's blanks at both ends, so the trimmed 16 characters start it.
+    """
+    if sysfs_model is None:
+        return None
+    start = sysfs_model.strip()
+    return start or None
+
+
+def drivedb_subset(
+    sysfs_model: str | None,
+    databases: Sequence[str],
+    local_additions: str,
+    index_dirs: Sequence[str] | None = None,
+) -> bytes | None:
+    """The subset for one ATA disk, or None to let smartctl read its full database."""
+    start = model_start(sysfs_model)
+    if start is None or os.path.exists(local_additions):
+        return None  # local additions come first in smartctl's order: keep its default reading
+    data = next((d for d in map(_read, databases) if d is not None), None)
+    if data is None:
+        return None  # smartctl uses its built-in copy, which has no index
+    dirs = [SYSTEM_INDEX_DIR, _cache_dir()] if index_dirs is None else list(index_dirs)
+    index = _load_index(data, dirs)
+    if index is None:
+        try:
+            index = build_index(data)
+        except ValueError:
+            return None  # a database this parser does not read: smartctl reads it whole
+        _store_index(index, dirs[-1])
+    return subset(data, index, start)
+
+
+def write_scratch(name: str, content: bytes) -> str | None:
+    """A private file holding `content` for one smartctl run, or None if none can be made."""
+    directory = os.environ.get("XDG_RUNTIME_DIR") or "/tmp"
+    path = os.path.join(directory, f"atelier-drivedb-{os.getpid()}-{name}.h")
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+    except OSError:
+        return None
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(content)
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+        return None
+    return path
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """`python -m agent.probes.drivedb --write-index [DIR]`: what the image build runs."""
+    import argparse
+
+    from agent.probes.commands import DRIVEDB_PATHS
+
+    parser = argparse.ArgumentParser(description="Index smartctl's drive database for Atelier.")
+    parser.add_argument("--write-index", metavar="DIR", nargs="?", const=SYSTEM_INDEX_DIR, required=True)
+    args = parser.parse_args(argv)
+    data = next((d for d in map(_read, DRIVEDB_PATHS) if d is not None), None)
+    if data is None:
+        print("no drive database found in", ", ".join(DRIVEDB_PATHS))
+        return 1
+    index = build_index(data)
+    os.makedirs(args.write_index, exist_ok=True)
+    with open(os.path.join(args.write_index, INDEX_NAME), "w", encoding="utf-8") as handle:
+        json.dump(index, handle, separators=(",", ":"))
+    print(f"{len(index['entries'])} entries indexed in {os.path.join(args.write_index, INDEX_NAME)}")
+    return 0
+
+
+__all__ = [
+    "INDEX_NAME",
+    "SYSTEM_INDEX_DIR",
+    "build_index",
+    "drivedb_subset",
+    "model_start",
+    "subset",
+    "write_scratch",
+]
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
