@@ -16,9 +16,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
-
-from agent.config.model import FIELDS, Effective, Settings
+from agent.config.model import FIELDS, Effective, settings_from
 from agent.errors import InputError, UsageError
 from agent.host import Host, HostFileError
 from agent.i18n import _
@@ -168,8 +166,10 @@ def load_settings(
     if isinstance(merged.get("lang"), str):
         merged["lang"] = merged["lang"].split("_")[0].lower()
     try:
-        settings = Settings.model_validate(merged)
-    except ValidationError as err:
+        settings = settings_from(merged)
+    except ValueError as err:  # pydantic's ValidationError: pydantic is imported only when needed
+        if not hasattr(err, "errors"):
+            raise
         first = err.errors()[0]
         field = str(first["loc"][0]) if first["loc"] else "?"
         origin = origins.get(field, "?")

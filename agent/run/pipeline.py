@@ -14,12 +14,12 @@ import re
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from agent import __version__
+from agent._record import Record
 from agent.config import Settings
 from agent.errors import AtelierError, EnvironmentProblem, SafetyRefusal, UsageError
 from agent.host import Host, HostFileError
@@ -39,10 +39,11 @@ if TYPE_CHECKING:
 
 
 def _warm_up() -> None:
-    """Import the report schema and the inventory while the technician scans the label.
+    """Import the inventory while the technician scans the label.
 
-    The first screen comes before these imports (about a second on this 2-core machine); the
-    prompt waits on the keyboard, which leaves the interpreter free to load them meanwhile.
+    The first screen comes before these imports (about a second on this 2-core machine, many
+    under emulation); the prompt waits on the keyboard, which leaves the interpreter free to load
+    them meanwhile.
     """
 
     def load() -> None:
@@ -93,8 +94,7 @@ def known_serial(device: dict[str, Any]) -> str | None:
     return None
 
 
-@dataclass
-class RunOptions:
+class RunOptions(Record):
     settings: Settings
     data_dir: Path
     host: Host
@@ -112,16 +112,22 @@ def _default_client(settings: Settings) -> ServerClient | None:
     return ServerClient(settings.server, settings.token, timeout=settings.upload_timeout_s)
 
 
-@dataclass
 class Pipeline:
-    options: RunOptions
-    ui: RunUI
-    steps: RunSteps = field(default_factory=default_steps)
-    client_factory: ClientFactory = _default_client
-    sleep: Callable[[float], None] = time.sleep
-    cancel: threading.Event = field(default_factory=threading.Event)
-
-    def __post_init__(self) -> None:
+    def __init__(
+        self,
+        options: RunOptions,
+        ui: RunUI,
+        steps: RunSteps | None = None,
+        client_factory: ClientFactory = _default_client,
+        sleep: Callable[[float], None] = time.sleep,
+        cancel: threading.Event | None = None,
+    ) -> None:
+        self.options = options
+        self.ui = ui
+        self.steps = steps if steps is not None else default_steps()
+        self.client_factory = client_factory
+        self.sleep = sleep
+        self.cancel = cancel if cancel is not None else threading.Event()
         self.settings = self.options.settings
         self.store = RunStore(self.options.data_dir)
         self.spool = Spool(self.options.data_dir)
@@ -202,7 +208,6 @@ class Pipeline:
                 serial=serial, uuid=uuid, asset_code=self.settings.asset_code
             )
         if resumed is None:
-            _warm_up()
             asset_code = self._asset_code()
             if not self.options.fresh:
                 resumed = self.store.find_unfinished(serial=serial, uuid=uuid, asset_code=asset_code)
@@ -295,6 +300,10 @@ class Pipeline:
         elif self.options.unattended or not self.ui.interactive:
             raise UsageError(_("An unattended run needs an asset code (--asset-code or atelier.asset=)."))
         self._announce("asset")
+        # After the first screen, while the prompt waits on the keyboard: started earlier (or in
+        # an unattended run, whose inventory imports these at once) this thread only competes
+        # with the main one for the interpreter and delays the first screen.
+        _warm_up()
         error: str | None = None
         while True:
             code = self.ui.ask_asset_code(error).strip().upper()

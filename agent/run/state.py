@@ -11,13 +11,13 @@ from __future__ import annotations
 import errno
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 from uuid import uuid4
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
-
+from agent._record import field
 from agent.errors import EnvironmentProblem
 from agent.i18n import _
+from agent.report._base import Model
 from agent.spool import disk_full_error
 from agent.storage import atomic_write
 
@@ -46,41 +46,41 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-class StepRecord(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+class _StateModel(Model):
+    """Plain classes (pydantic only when a saved state is read back), fields a newer agent added ignored."""
 
+    __pydantic_config__: ClassVar[dict[str, Any]] = {"extra": "ignore"}
+
+
+class StepRecord(_StateModel):
     status: StepStatus
     message: str = ""
-    finished_at: datetime = Field(default_factory=_now)
+    finished_at: datetime = field(default_factory=_now)
 
 
-class DiskErasure(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
+class DiskErasure(_StateModel):
     device: str
     serial: str | None = None
     status: EraseStatus
     attempts: int = 1
 
 
-class RunState(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
-    report_id: str = Field(default_factory=lambda: str(uuid4()))
+class RunState(_StateModel):
+    report_id: str = field(default_factory=lambda: str(uuid4()))
     asset_code: str | None = None
     machine_serial: str | None = None
     machine_uuid: str | None = None
     mode: str = "guided"
-    created_at: datetime = Field(default_factory=_now)
-    updated_at: datetime = Field(default_factory=_now)
+    created_at: datetime = field(default_factory=_now)
+    updated_at: datetime = field(default_factory=_now)
     finished: bool = False
     exit_code: int | None = None
-    steps: dict[str, StepRecord] = Field(default_factory=dict)
-    erasure: dict[str, DiskErasure] = Field(default_factory=dict)
+    steps: dict[str, StepRecord] = field(default_factory=dict)
+    erasure: dict[str, DiskErasure] = field(default_factory=dict)
     #: The report as built so far (Report JSON): saved with each step.
     report: dict[str, Any] | None = None
     #: Devices the plan covered (so a resumed run plans the same disks).
-    planned: list[str] = Field(default_factory=list)
+    planned: list[str] = field(default_factory=list)
     #: Why the erasure was refused (safety rule, no confirmation), when it was.
     refused: str | None = None
 
@@ -125,7 +125,7 @@ class RunStore:
                 continue  # a stick holds hundreds of finished runs: do not parse them at start-up
             try:
                 states.append(RunState.model_validate_json(path.read_bytes()))
-            except (OSError, ValidationError, ValueError):
+            except (OSError, ValueError):  # pydantic's ValidationError is a ValueError
                 continue  # a torn or foreign file must not block the next machine
         return states
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 import importlib
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from agent._record import Record
 from agent.host import Host
 
 if TYPE_CHECKING:
@@ -37,8 +37,7 @@ def _load(module: str, attr: str) -> Any:
         raise StepUnavailable(f"{module}.{attr} not available yet") from err
 
 
-@dataclass(frozen=True)
-class EraseRequest:
+class EraseRequest(Record, frozen=True):
     """Everything `execute` needs besides the plan; the context fields go on each certificate."""
 
     host: Host
@@ -166,8 +165,7 @@ def _write_certificate(signed: SignedCertificate, out_dir: Path, lang: str) -> A
     return _load("agent.certs.store", "write_certificate")(signed, out_dir, lang=lang)
 
 
-@dataclass(frozen=True)
-class RunSteps:
+class RunSteps(Record, frozen=True):
     inventory: InventoryFn = _inventory
     checks: ChecksFn = _checks
     grade: GradeFn = _grade
@@ -179,6 +177,11 @@ class RunSteps:
     station_key: KeyFn = _station_key
     require_unattended: Callable[[Any], None] = _require_unattended
     write_certificate: WriteCertFn = _write_certificate
+
+    def replace(self, **changes: Any) -> RunSteps:
+        """The same steps with some substituted (what tests and demos do)."""
+        values = {name: getattr(self, name) for name, _d, _f, _r in self.__record_fields__}
+        return RunSteps(**{**values, **changes})
 
 
 def default_steps() -> RunSteps:

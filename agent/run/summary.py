@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from agent._record import Record, field
 from agent.i18n import N_, _, current_language
 
 if TYPE_CHECKING:
@@ -26,8 +26,7 @@ OUTCOME_WORD = {
 }
 
 
-@dataclass
-class DiskOutcome:
+class DiskOutcome(Record):
     device: str
     model: str | None
     serial: str | None
@@ -36,8 +35,7 @@ class DiskOutcome:
     restarted: bool = False
 
 
-@dataclass
-class RunSummary:
+class RunSummary(Record):
     report_id: str
     asset_code: str | None
     machine: str | None

@@ -23,26 +23,17 @@ from rich.table import Table
 from rich.text import Text
 
 from agent import fmt
-from agent.i18n import N_, _
+from agent.i18n import _
 from agent.run.summary import OUTCOME_WORD, RunSummary
 from agent.tui import bigtext
 from agent.tui.facts import key_facts
 from agent.tui.term import Charset, detect
+from agent.tui.words import CHANNELS, CHECK_NAMES, PHASES, disk_line
 
 if TYPE_CHECKING:
     from agent.report import Report
 
 GRADE_STYLE = {"A": "bold green", "B": "bold yellow", "C": "bold white", "D": "bold red"}
-CHECK_NAMES = {
-    "read-scan": N_("Disk read test"),
-    "memory": N_("Memory test"),
-    "cpu": N_("Processor and cooling"),
-    "selftest": N_("Disk self-test"),
-    "battery": N_("Battery"),
-    "network": N_("Network"),
-}
-CHANNELS = {"left": N_("left"), "right": N_("right")}
-PHASES = {"write": N_("writing"), "verify": N_("checking"), "firmware": N_("drive erasing")}
 
 
 def _yes(answer: str) -> bool:
@@ -327,20 +318,7 @@ class GuidedUI:
             parts.append(Text(self.t(label)))
         return parts
 
-    @staticmethod
-    def disk_line(disk: Any) -> str:
-        results = {
-            "erased": _("erased and verified"),
-            "failed": _("ERASURE FAILED: remove this disk"),
-            "incomplete": _("erasure INCOMPLETE: start again"),
-            "verified": _("verified"),
-            "verification_failed": _("VERIFICATION FAILED"),
-        }
-        name = " ".join(p for p in (disk.device, disk.model) if p)
-        text = f"{name}: {results.get(disk.result, disk.result)}"
-        if disk.restarted:
-            text += " " + _("(restarted after an interruption)")
-        return text
+    disk_line = staticmethod(disk_line)
 
     def wait_end(self, message: str) -> None:
         self.console.print(Text(self.t(message), style="dim"))

@@ -14,8 +14,8 @@ from agent import fmt
 from agent.i18n import _
 from agent.run.summary import RunSummary
 from agent.tui.facts import key_facts
-from agent.tui.guided import CHECK_NAMES, PHASES, GuidedUI
 from agent.tui.term import Charset, detect
+from agent.tui.words import CHECK_NAMES, PHASES, disk_line
 
 if TYPE_CHECKING:
     from agent.report import Report
@@ -113,7 +113,7 @@ class LogUI:
         for reason in summary.reasons():
             self._line(f"  - {reason}")
         for disk in summary.disks:
-            self._line("  " + GuidedUI.disk_line(disk))
+            self._line("  " + disk_line(disk))
         if summary.refused:
             self._line("! " + summary.refused)
         if summary.upload_message:

@@ -11,8 +11,9 @@ import os
 import sys
 import unicodedata
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Literal
+
+from agent._record import Record
 
 Level = Literal["unicode", "linux", "ascii"]
 
@@ -60,8 +61,7 @@ _ASCII_BLOCKS = {
 _SERIAL_TERMS = ("vt100", "vt102", "vt220", "vt52", "dumb", "ansi", "xterm-mono")
 
 
-@dataclass(frozen=True)
-class Charset:
+class Charset(Record, frozen=True):
     level: Level
 
     @property

@@ -241,9 +241,7 @@ def test_unattended_without_named_disks_needs_an_unattended_policy(data_dir: Pat
 
     world = StubWorld()
     pipeline = make(data_dir, world, disks=[])
-    pipeline.steps = dataclasses.replace(
-        pipeline.steps, erase_policy=load_policy, require_unattended=require_unattended
-    )
+    pipeline.steps = pipeline.steps.replace(erase_policy=load_policy, require_unattended=require_unattended)
     summary = pipeline.run()
     assert summary.exit_code == 4 and "unattended" in (summary.refused or "") and world.executed == []
 
@@ -263,7 +261,7 @@ def test_missing_pieces_are_recorded_not_fatal(data_dir: Path) -> None:
 
     world = StubWorld()
     pipeline = make(data_dir, world)
-    pipeline.steps = dataclasses.replace(pipeline.steps, checks=unavailable)
+    pipeline.steps = pipeline.steps.replace(checks=unavailable)
     summary = pipeline.run()
     assert summary.unavailable == ["checks"] and [d.result for d in summary.disks] == ["erased"]
     assert isinstance(pipeline.steps, RunSteps)
