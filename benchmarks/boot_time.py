@@ -11,7 +11,9 @@ attaches the stick image as an AHCI DVD drive instead of USB (a reference: the p
 from sticks).
 
 Measured per run, from QEMU's start: the launcher's marker (`@@ATELIER-BOOT`, printed by
-atelier.service's first line, with the guest's uptime) and the agent's first screen (unattended:
+atelier.service's first line, with the guest's uptime), the agent's start (`@@ATELIER-AGENT`:
+disks settled and data partition mounted, with the guest's uptime; images from issue 7's second
+round on) and the agent's first screen (unattended:
 its first timestamped line; guided: its first full-screen draw). Also QEMU's CPU seconds (all its
 threads) at the first screen — less sensitive to other jobs on the host than wall time — and the
 load average. The VM is killed at the first screen: nothing is erased, no server is involved.
@@ -37,6 +39,7 @@ UNATTENDED_SCREEN = re.compile(r"^\[\d\d:\d\d:\d\d\] ", re.M)
 # The guided TUI (rich) clears the screen before drawing its first step ("Étape 1/9 : ...").
 GUIDED_SCREEN = re.compile(r"\x1b\[2J|Étape \d|Step \d")
 MARKER = re.compile(r"@@ATELIER-BOOT mode=(\w+) uptime=([\d.]+)")
+AGENT_MARKER = re.compile(r"@@ATELIER-AGENT uptime=([\d.]+)")
 
 
 def qemu_cpu_seconds(pid: int) -> float | None:
@@ -99,6 +102,8 @@ def one_run(workdir: Path, args: argparse.Namespace) -> dict[str, object]:
                 raise VmError(f"no first screen after the launcher:\n{vm.tail()}")
             time.sleep(0.1)
         result["first_screen_s"] = round(vm.elapsed(), 1)
+        agent = AGENT_MARKER.search(text, tail_from)
+        result["guest_uptime_at_agent_s"] = float(agent.group(1)) if agent else None
         assert vm.proc is not None
         cpu = qemu_cpu_seconds(vm.proc.pid)
         result["qemu_cpu_s"] = round(cpu, 1) if cpu is not None else None
@@ -132,16 +137,18 @@ def main(argv: list[str] | None = None) -> int:
         vm_module.TCG_CPU = args.cpu
     results = []
     print(
-        "| run | boot | medium | launcher marker | agent's first screen | QEMU CPU s | load before → after |"
+        "| run | boot | medium | launcher marker | agent started (guest uptime) | agent's first screen "
+        "| QEMU CPU s | load before → after |"
     )
-    print("|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|")
     for index in range(1, args.runs + 1):
         with tempfile.TemporaryDirectory(prefix="atelier-boot-") as tmp:
             result = one_run(Path(tmp), args)
         results.append(result)
         print(
             f"| {index} | {result['boot']} | {result['bus']} | {result['launcher_s']} s "
-            f"(guest uptime {result['guest_uptime_at_launcher_s']} s) | **{result['first_screen_s']} s** | "
+            f"(guest uptime {result['guest_uptime_at_launcher_s']} s) | "
+            f"{result['guest_uptime_at_agent_s'] or '—'} s | **{result['first_screen_s']} s** | "
             f"{result['qemu_cpu_s']} | {result['load_before']} → {result['load_after']} |",
             flush=True,
         )
