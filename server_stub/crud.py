@@ -13,16 +13,17 @@ import re
 import uuid
 import weakref
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Select, bindparam, func, insert, or_, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.orm import Session
 
 from agent.report import Report as AgentReport
 from agent.report import SignedCertificate
 from server_stub import auth
+from server_stub.device_list import DeviceFilter
 from server_stub.driver_sql import DriverCursor, DriverStatement
 from server_stub.errors import Conflict, Forbidden, InvalidInput, NotFound
 from server_stub.models import (
@@ -987,94 +988,6 @@ def parse_report_body(report: Report) -> AgentReport:
 # Devices
 
 
-@dataclass(frozen=True)
-class DeviceFilter:
-    grade: str | None = None
-    erasure_status: str | None = None
-    signature_status: str | None = None
-    donor_id: int | None = None
-    batch_id: int | None = None
-    #: Inclusive bounds on the newest run's start (`last_run_at`), UTC.
-    date_from: dt.date | None = None
-    date_to: dt.date | None = None
-    #: Text search in asset code, serial, manufacturer, model and processor (case-insensitive).
-    q: str | None = None
-
-
-def _day_start(day: dt.date) -> dt.datetime:
-    return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
-
-
-def _apply_filter(query: Select[Any], flt: DeviceFilter, donor_scope: int | None) -> Select[Any]:
-    if flt.grade:
-        query = query.where(Device.grade == flt.grade)
-    if flt.erasure_status:
-        query = query.where(Device.erasure_status == flt.erasure_status)
-    if flt.signature_status:
-        query = query.where(Device.signature_status == flt.signature_status)
-    if flt.batch_id is not None:
-        query = query.where(Device.batch_id == flt.batch_id)
-    for donor in (flt.donor_id, donor_scope):
-        if donor is not None:
-            query = query.where(Device.batch_id.in_(select(Batch.id).where(Batch.donor_id == donor)))
-    if flt.date_from is not None:
-        query = query.where(Device.last_run_at >= _day_start(flt.date_from))
-    if flt.date_to is not None:
-        query = query.where(Device.last_run_at < _day_start(flt.date_to) + dt.timedelta(days=1))
-    if flt.q:
-        needle = flt.q.strip().lower()
-        if needle:
-            escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            query = query.where(
-                or_(Device.asset_code == flt.q.strip(), Device.search_text.like(f"%{escaped}%", escape="\\"))
-            )
-    return query
-
-
-def list_devices(
-    session: Session,
-    *,
-    filters: DeviceFilter | None = None,
-    limit: int = 50,
-    offset: int = 0,
-    donor_scope: int | None = None,
-) -> tuple[Sequence[Device], int]:
-    """One page of devices, most recently updated first, and the total matching the filters."""
-    flt = filters or DeviceFilter()
-    limit = max(1, min(limit, 500))
-    offset = max(0, offset)
-    if flt.q and flt.q.strip():
-        # A scanned label or a serial typed in full: answered from the unique/serial indexes
-        # instead of a substring scan of every device.
-        needle = flt.q.strip()
-        for column in (Device.asset_code, Device.serial):
-            exact = replace(flt, q=None)
-            rows = session.scalars(
-                _apply_filter(select(Device).where(column == needle), exact, donor_scope)
-                .order_by(Device.updated_at.desc(), Device.id.desc())
-                .limit(limit)
-                .offset(offset)
-            ).all()
-            if rows:
-                if offset == 0 and len(rows) < limit:
-                    return rows, len(rows)
-                total = session.scalar(
-                    _apply_filter(select(func.count(Device.id)).where(column == needle), exact, donor_scope)
-                )
-                return rows, total or 0
-    rows = session.scalars(
-        _apply_filter(select(Device), flt, donor_scope)
-        .order_by(Device.updated_at.desc(), Device.id.desc())
-        .limit(limit)
-        .offset(offset)
-    ).all()
-    if offset == 0 and len(rows) < limit:
-        total = len(rows)
-    else:
-        total = session.scalar(_apply_filter(select(func.count(Device.id)), flt, donor_scope)) or 0
-    return rows, total
-
-
 def get_device(session: Session, *, asset_code: str, donor_scope: int | None = None) -> Device:
     device = session.scalar(select(Device).where(Device.asset_code == asset_code))
     if not _visible_device(device, donor_scope, session):
@@ -1340,7 +1253,6 @@ __all__ = [
     "latest_outcomes",
     "latest_report",
     "list_batches",
-    "list_devices",
     "list_donors",
     "list_stations",
     "list_users",

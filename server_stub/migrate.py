@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
@@ -21,6 +23,16 @@ def alembic_config(settings: Settings) -> Config:
     return config
 
 
+#: Search structures the migrations create outside the models (0002): the SQLite FTS5 table with
+#: its shadow tables, and PostgreSQL's pg_trgm index. Autogenerate and the schema check skip them.
+UNMODELLED_PREFIXES = ("devices_fts", "ix_devices_search_trgm")
+
+
+def include_name(name: str | None, type_: str, parent_names: Mapping[Any, str | None]) -> bool:
+    """Alembic's `include_name` hook: everything but the unmodelled search structures."""
+    return not (name or "").startswith(UNMODELLED_PREFIXES)
+
+
 def upgrade(settings: Settings, engine: Engine | None = None, revision: str = "head") -> None:
     config = alembic_config(settings)
     if engine is None:
@@ -31,4 +43,4 @@ def upgrade(settings: Settings, engine: Engine | None = None, revision: str = "h
         command.upgrade(config, revision)
 
 
-__all__ = ["MIGRATIONS", "alembic_config", "upgrade"]
+__all__ = ["MIGRATIONS", "UNMODELLED_PREFIXES", "alembic_config", "include_name", "upgrade"]

@@ -177,6 +177,8 @@ class Device(Base):
         Index("ix_devices_grade_updated", "grade", "updated_at"),
         Index("ix_devices_erasure_updated", "erasure_status", "updated_at"),
         Index("ix_devices_last_run", "last_run_at"),
+        # A run-date range sorted by activity: the page's ids come from this index alone.
+        Index("ix_devices_last_run_updated", "last_run_at", "updated_at"),
         CheckConstraint(_in("erasure_status", ERASURE_STATUSES), name="erasure_status"),
         CheckConstraint(_in("signature_status", SIGNATURE_STATUSES), name="signature_status"),
     )

@@ -10,13 +10,14 @@ from fastapi import Path, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from agent.report import Report as AgentReport
-from server_stub import crud, models
+from server_stub import crud, device_list, models
 
 Grade = Literal["A", "B", "C", "D"]
 ErasureStatus = Literal["none", "erased", "incomplete", "failed"]
 SignatureStatus = Literal["none", "valid", "invalid"]
 Role = Literal["admin", "supervisor", "technician", "donor"]
 OutcomeKind = Literal["donated", "lent", "sold", "recycled", "parts"]
+DeviceSort = Literal["recent", "oldest", "run-desc", "run-asc"]
 
 Name = Field(min_length=1, max_length=200)
 #: Database ids: positive 32-bit integers (a larger number would overflow SQLite/PostgreSQL integers).
@@ -288,10 +289,25 @@ class DeviceSummary(BaseModel):
 
 
 class DevicePage(BaseModel):
-    total: int
+    total: int = Field(
+        description=(
+            "Devices matching the filters: exact when `total_capped` is false; when it is true, "
+            f"{device_list.COUNT_CAP:,} and more match (a filtered list stops counting there)."
+        )
+    )
     limit: int
     offset: int
     items: list[DeviceSummary]
+    total_capped: bool = Field(
+        default=False,
+        description=(
+            "True when `total` is a lower bound: more devices match than were counted. Page on "
+            "with `offset` while `has_more` is true."
+        ),
+    )
+    has_more: bool = Field(
+        default=False, description="True when devices follow this page (at `offset + limit`)."
+    )
 
 
 class HistoryOut(BaseModel):
@@ -417,6 +433,7 @@ __all__ = [
     "CertificateOut",
     "DeviceDetail",
     "DevicePage",
+    "DeviceSort",
     "DeviceSummary",
     "DonorIn",
     "DonorOut",

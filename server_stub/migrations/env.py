@@ -9,6 +9,7 @@ from sqlalchemy import Connection
 
 from server_stub.config import Settings
 from server_stub.db import make_engine
+from server_stub.migrate import include_name
 from server_stub.models import Base
 
 config = context.config
@@ -24,6 +25,7 @@ def _run(connection: Connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_name=include_name,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -1,8 +1,8 @@
-"""Read queries only the pages need, built on `crud`'s filters and donor confinement.
+"""Read queries only the pages need, built on the device list's filters and donor confinement.
 
-Every query here starts from `crud._apply_filter`, the same function behind `GET /devices`, so a
-donor's `donor_scope` confines the pages exactly as it confines the API; nothing here decides
-visibility on its own.
+The device list itself is `server_stub.device_list.list_devices`, the same function behind
+`GET /devices`; every query here starts from its `apply_filter`, so a donor's `donor_scope`
+confines the pages exactly as it confines the API; nothing here decides visibility on its own.
 """
 
 from __future__ import annotations
@@ -11,124 +11,16 @@ import datetime as dt
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Select, and_, case, exists, extract, func, select
+from sqlalchemy import ColumnElement, Select, and_, case, extract, func, select
 from sqlalchemy.orm import Session
 
 from server_stub import crud
-from server_stub.crud import DeviceFilter, _apply_filter
+from server_stub.device_list import DeviceFilter
+from server_stub.device_list import apply_filter as _apply_filter
 from server_stub.models import Batch, Certificate, Device, Donor, Outcome, Report
-
-#: The list's sort keys: both columns are indexed (ix_devices_updated, ix_devices_last_run).
-SORT_ORDERS: dict[str, tuple[Any, ...]] = {
-    "recent": (Device.updated_at.desc(), Device.id.desc()),
-    "oldest": (Device.updated_at.asc(), Device.id.asc()),
-    "run-desc": (Device.last_run_at.desc().nulls_last(), Device.id.desc()),
-    "run-asc": (Device.last_run_at.asc().nulls_last(), Device.id.asc()),
-}
-STATES = ("waiting", "stock", "left")
-
-
-def _has_outcome() -> ColumnElement[bool]:
-    return exists().where(Outcome.device_id == Device.id)
-
-
-def _apply_state(query: Select[Any], state: str | None) -> Select[Any]:
-    if state == "waiting":
-        return query.where(Device.report_count == 0)
-    if state == "stock":
-        return query.where(Device.report_count > 0, ~_has_outcome())
-    if state == "left":
-        return query.where(_has_outcome())
-    return query
-
-
-#: Beyond this many matches a filtered list says "more than 2,000": counting 47,000 graded
-#: machines exactly reads every one of them (10× the page itself), and nobody pages that far.
-COUNT_CAP = 2_000
-#: A text search collects the matching ids first (one sequential scan, which also gives the
-#: count); the scan stops at this many, and the list then pages like the other filters.
-SEARCH_IDS_MAX = COUNT_CAP
-
-
-@dataclass(frozen=True)
-class DevicePage:
-    rows: Sequence[Device]
-    total: int
-    #: True when `total` is `COUNT_CAP` and more machines match.
-    capped: bool = False
-
-
-def _is_filtered(filters: DeviceFilter, state: str | None) -> bool:
-    return state is not None or any(
-        value is not None
-        for value in (
-            filters.grade,
-            filters.erasure_status,
-            filters.signature_status,
-            filters.donor_id,
-            filters.batch_id,
-            filters.date_from,
-            filters.date_to,
-            filters.q,
-        )
-    )
-
-
-def list_devices(
-    session: Session,
-    *,
-    filters: DeviceFilter,
-    state: str | None = None,
-    sort: str = "recent",
-    limit: int = 50,
-    offset: int = 0,
-    donor_scope: int | None = None,
-) -> DevicePage:
-    """`crud.list_devices`'s filters, plus the page's sort order and "where is it" filter."""
-    order = SORT_ORDERS.get(sort, SORT_ORDERS["recent"])
-    if filters.q and filters.q.strip():
-        # As `crud.list_devices`: a scanned label or a full serial is answered from the indexes.
-        needle, exact = filters.q.strip(), replace(filters, q=None)
-        for column in (Device.asset_code, Device.serial):
-            matching = _apply_state(
-                _apply_filter(select(Device).where(column == needle), exact, donor_scope), state
-            )
-            rows = session.scalars(matching.order_by(*order).limit(limit).offset(offset)).all()
-            if rows:
-                same = _apply_state(
-                    _apply_filter(select(Device.id).where(column == needle), exact, donor_scope), state
-                )
-                return DevicePage(rows=rows, total=len(session.scalars(same).all()))
-        # SQLite walks the sort index and fetches every row to test the LIKE (random reads of the
-        # whole table, ~9× slower than one sequential scan of the ids): find the ids first.
-        ids_query = _apply_state(_apply_filter(select(Device.id), filters, donor_scope), state)
-        ids = session.scalars(ids_query.limit(SEARCH_IDS_MAX + 1)).all()
-        if len(ids) <= SEARCH_IDS_MAX:
-            if not ids:
-                return DevicePage(rows=[], total=0)
-            rows = session.scalars(
-                select(Device).where(Device.id.in_(ids)).order_by(*order).limit(limit).offset(offset)
-            ).all()
-            return DevicePage(rows=rows, total=len(ids))
-        # A common word ("thinkpad"): matches come early in the sort index, and there are many.
-        query = _apply_state(_apply_filter(select(Device), filters, donor_scope), state)
-        rows = session.scalars(query.order_by(*order).limit(limit).offset(offset)).all()
-        return DevicePage(rows=rows, total=COUNT_CAP, capped=True)
-    query = _apply_state(_apply_filter(select(Device), filters, donor_scope), state)
-    rows = session.scalars(query.order_by(*order).limit(limit).offset(offset)).all()
-    if offset == 0 and len(rows) < limit:
-        return DevicePage(rows=rows, total=len(rows))
-    if not _is_filtered(filters, None) and donor_scope is None:
-        return DevicePage(rows=rows, total=session.scalar(select(func.count(Device.id))) or 0)
-    matching = _apply_state(_apply_filter(select(Device.id), filters, donor_scope), state)
-    capped = select(func.count()).select_from(matching.limit(COUNT_CAP + 1).subquery())
-    total = session.scalar(capped) or 0
-    if total > COUNT_CAP:
-        return DevicePage(rows=rows, total=COUNT_CAP, capped=True)
-    return DevicePage(rows=rows, total=total)
 
 
 def batches_by_id(session: Session, ids: Sequence[int | None]) -> dict[int, Batch]:
@@ -338,19 +230,14 @@ def visible_batches(session: Session, *, donor_scope: int | None) -> Sequence[Ba
 
 
 __all__ = [
-    "COUNT_CAP",
-    "SORT_ORDERS",
-    "STATES",
     "BatchCounts",
     "Dashboard",
     "DashboardCache",
-    "DevicePage",
     "MonthValue",
     "batch_counts",
     "batches_by_id",
     "dashboard",
     "donors_by_id",
-    "list_devices",
     "months_between",
     "visible_batches",
 ]

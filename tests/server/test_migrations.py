@@ -13,7 +13,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
 
-from server_stub.migrate import alembic_config, upgrade
+from server_stub.migrate import alembic_config, include_name, upgrade
 from server_stub.models import Base
 
 from .conftest import PG_URL, make_settings
@@ -27,9 +27,17 @@ def _check(url: str, settings_dir: Path) -> None:
         with engine.connect() as conn:
             tables = set(inspect(conn).get_table_names())
             assert {"devices", "reports", "certificates", "stations", "outcomes", "alembic_version"} <= tables
-            context = MigrationContext.configure(conn, opts={"compare_type": True})
+            context = MigrationContext.configure(
+                conn, opts={"compare_type": True, "include_name": include_name}
+            )
             assert compare_metadata(context, Base.metadata) == []
-            assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0001"
+            assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0002"
+            # The text search's trigram index (migration 0002), outside the models.
+            if conn.dialect.name == "sqlite":
+                assert "devices_fts" in tables
+            else:
+                indexes = conn.execute(text("SELECT indexname FROM pg_indexes WHERE tablename = 'devices'"))
+                assert "ix_devices_search_trgm" in set(indexes.scalars())
         command.downgrade(alembic_config(settings), "base")
         with engine.connect() as conn:
             assert set(inspect(conn).get_table_names()) <= {"alembic_version"}

@@ -563,14 +563,17 @@ def test_dashboard_and_lists_on_both_databases(writable: tuple[Any, Seeded]) -> 
 def test_big_filtered_lists_say_more_than(
     clients: dict[str, TestClient], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from server_stub.web import queries
+    from server_stub import device_list
     from server_stub.web.pages import device_pages
 
-    monkeypatch.setattr(queries, "COUNT_CAP", 3)
+    monkeypatch.setattr(device_list, "COUNT_CAP", 3)
     monkeypatch.setattr(device_pages, "PAGE_SIZE", 2)
     page = clients["supervisor"].get("/appareils?erasure=erased").text
     assert "Plus de 3 machines — de 1 à 2 affichées" in page
     assert "Page 1</p>" in page and 'rel="next"' in page and "Dernière" not in page
-    # Text searches count exactly, from the ids they collect.
+    # Text searches count the ids they collect, up to the same cap.
+    search = clients["supervisor"].get("/appareils?q=AT-2025").text
+    assert "Plus de 3 machines — de 1 à 2 affichées" in search
+    monkeypatch.setattr(device_list, "COUNT_CAP", 4)
     search = clients["supervisor"].get("/appareils?q=AT-2025").text
     assert "Plus de" not in search and "4 machines — de 1 à 2 affichées" in search

@@ -7,12 +7,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from server_stub import crud
+from server_stub import crud, device_list
 from server_stub.api.deps import CurrentPrincipal, SessionDep
 from server_stub.schemas import (
     CertificateOut,
     DeviceDetail,
     DevicePage,
+    DeviceSort,
     DeviceSummary,
     ErasureStatus,
     Grade,
@@ -39,8 +40,17 @@ def list_devices(
     q: Annotated[str | None, Query(max_length=100, description="Asset code, serial or model.")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+    sort: Annotated[
+        DeviceSort,
+        Query(
+            description="`recent` (default): latest activity first; `oldest`; `run-desc` / `run-asc`: "
+            "by the newest run's start."
+        ),
+    ] = "recent",
 ) -> DevicePage:
-    filters = crud.DeviceFilter(
+    """Devices matching every filter given, one page at a time. A filtered `total` is exact up to
+    2,000 matches; beyond, `total_capped` is true and `has_more` says whether to page on."""
+    filters = device_list.DeviceFilter(
         grade=grade,
         erasure_status=erasure_status,
         signature_status=signature_status,
@@ -50,10 +60,17 @@ def list_devices(
         date_to=date_to,
         q=q,
     )
-    rows, total = crud.list_devices(
-        session, filters=filters, limit=limit, offset=offset, donor_scope=principal.donor_scope
+    found = device_list.list_devices(
+        session, filters=filters, sort=sort, limit=limit, offset=offset, donor_scope=principal.donor_scope
     )
-    return DevicePage(total=total, limit=limit, offset=offset, items=[DeviceSummary.of(d) for d in rows])
+    return DevicePage(
+        total=found.total,
+        total_capped=found.capped,
+        has_more=found.has_more,
+        limit=limit,
+        offset=offset,
+        items=[DeviceSummary.of(d) for d in found.rows],
+    )
 
 
 @router.get("/devices/{asset_code:path}")

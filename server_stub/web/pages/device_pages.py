@@ -15,6 +15,7 @@ from agent.i18n import N_
 from agent.report import Disk
 from agent.report import Report as AgentReport
 from server_stub import crud
+from server_stub import device_list as listing
 from server_stub.api.deps import SessionDep
 from server_stub.errors import ServiceError
 from server_stub.models import ERASURE_STATUSES, GRADES, OUTCOME_KINDS, Certificate, Device
@@ -64,7 +65,7 @@ def read_list_query(request: Request, *, batch_id: int | None = None) -> ListQue
     )
     return ListQuery(
         filters=filters,
-        state=fields.choice("state", queries.STATES),
+        state=fields.choice("state", listing.STATES),
         # Filtering on the run date lists by run date unless told otherwise: the run-date index
         # then gives the page's 50 rows directly, instead of every run of the period to sort.
         sort=fields.choice("sort", tuple(labels.SORTS))
@@ -93,7 +94,7 @@ def list_context(
     session: Session, viewer: Viewer, query: ListQuery, *, page_size: int | None = None
 ) -> dict[str, Any]:
     page_size = page_size or PAGE_SIZE
-    found = queries.list_devices(
+    found = listing.list_devices(
         session,
         filters=query.filters,
         state=query.state,
@@ -105,8 +106,8 @@ def list_context(
     rows, total = found.rows, found.total
     pages = max(1, -(-total // page_size))
     if found.capped:
-        # "More than 10,000": the next page exists as long as this one is full.
-        pages = query.page + 1 if len(rows) == page_size else query.page
+        # "More than 2,000": the pages end where the rows do.
+        pages = query.page + 1 if found.has_more else query.page
     return {
         "rows": device_rows(session, rows),
         "total": total,

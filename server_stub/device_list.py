@@ -1,0 +1,265 @@
+"""The device list: its filters, sort orders and capped totals — one implementation for the API's
+`GET /devices` and the web list pages.
+
+With 100,000 devices the expensive part of a list is rarely its 50 rows: it is counting every
+match, sorting a filter's matches by a column no index orders them by, or testing a substring
+against every row. Hence:
+
+- filtered totals stop counting at `COUNT_CAP` (`DevicePage.capped`; the API says
+  `total_capped`), the unfiltered total is the table's count;
+- the page's ids are chosen first from an index (`_page_ids`), then only those rows are read —
+  a deep page or a run-date range sorted by activity never reads the rows it skips;
+- a text search of 3 characters or more collects its matches from the trigram index (SQLite
+  FTS5 table `devices_fts`, PostgreSQL pg_trgm GIN index; migration 0002); shorter needles, which
+  a trigram index cannot serve, scan `search_text` (same answer, slower).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import weakref
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+from sqlalchemy import ColumnElement, Engine, Integer, Select, column, exists, func, or_, select, table, text
+from sqlalchemy.orm import Session
+
+from server_stub.models import Batch, Device, Outcome
+
+#: Beyond this many matches a filtered list says "more than 2,000": counting 47,000 graded
+#: machines exactly reads every one of them (10× the page itself), and nobody pages that far.
+COUNT_CAP = 2_000
+
+#: The list's sort keys; every one is served by an index (migration 0002 for "recent" within a
+#: run-date range).
+SORT_ORDERS: dict[str, tuple[Any, ...]] = {
+    "recent": (Device.updated_at.desc(), Device.id.desc()),
+    "oldest": (Device.updated_at.asc(), Device.id.asc()),
+    "run-desc": (Device.last_run_at.desc().nulls_last(), Device.id.desc()),
+    "run-asc": (Device.last_run_at.asc().nulls_last(), Device.id.asc()),
+}
+SORTS: tuple[str, ...] = tuple(SORT_ORDERS)
+#: "waiting": no run yet; "stock": run, no outcome recorded; "left": an outcome is recorded.
+STATES = ("waiting", "stock", "left")
+#: Shorter needles have no trigram: the index cannot answer them.
+TRIGRAM = 3
+#: The SQLite trigram index (an FTS5 table over `devices.search_text`, kept by triggers).
+FTS_TABLE = "devices_fts"
+
+
+@dataclass(frozen=True)
+class DeviceFilter:
+    grade: str | None = None
+    erasure_status: str | None = None
+    signature_status: str | None = None
+    donor_id: int | None = None
+    batch_id: int | None = None
+    #: Inclusive bounds on the newest run's start (`last_run_at`), UTC.
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    #: Text search in asset code, serial, manufacturer, model and processor (case-insensitive).
+    q: str | None = None
+
+    @property
+    def needle(self) -> str:
+        return (self.q or "").strip()
+
+
+@dataclass(frozen=True)
+class DevicePage:
+    rows: Sequence[Device]
+    #: Exact when `capped` is false; otherwise `COUNT_CAP` and more machines match.
+    total: int
+    capped: bool = False
+    #: More devices follow this page.
+    has_more: bool = False
+
+
+def _day_start(day: dt.date) -> dt.datetime:
+    return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
+
+
+def _like(needle: str) -> ColumnElement[bool]:
+    escaped = needle.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return Device.search_text.like(f"%{escaped}%", escape="\\")
+
+
+_FTS = table(FTS_TABLE, column("rowid", Integer))
+
+
+def _trigram_matches(needle: str) -> Select[Any]:
+    """Ids of the devices whose `search_text` contains `needle` (>= 3 characters), from the FTS5
+    trigram index: the needle's trigrams at consecutive positions are exactly a substring (the
+    index is case-sensitive; `search_text` and the needle are both lower-cased by Python).
+
+    A join, not `id IN (…)`: SQLite then streams the index's matches and a LIMIT stops it
+    early; an IN list is built whole first (25,000 ids for "thinkpad")."""
+    phrase = '"' + needle.lower().replace('"', '""') + '"'
+    return (
+        select(Device.id)
+        .select_from(_FTS.join(Device, Device.id == _FTS.c.rowid))
+        .where(text(f"{FTS_TABLE} MATCH :needle").bindparams(needle=phrase))
+    )
+
+
+_FTS_READY: weakref.WeakKeyDictionary[Engine, bool] = weakref.WeakKeyDictionary()
+
+
+def _sqlite_text_index(session: Session) -> bool:
+    """Whether this is a SQLite database with the trigram table (migration 0002 skips it when
+    the SQLite build lacks FTS5 or its trigram tokenizer)."""
+    engine = session.get_bind().engine
+    if engine.dialect.name != "sqlite":
+        return False
+    if _FTS_READY.get(engine):
+        return True
+    found = session.scalar(
+        text("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = :name").bindparams(name=FTS_TABLE)
+    )
+    if found:
+        _FTS_READY[engine] = True
+    return bool(found)
+
+
+def _text_match(needle: str) -> ColumnElement[bool]:
+    """`needle` in asset code, serial, manufacturer, model or processor (a scan of every row on
+    SQLite; PostgreSQL's planner serves the LIKE from its pg_trgm index by itself)."""
+    return or_(Device.asset_code == needle, _like(needle))
+
+
+def apply_filter(
+    query: Select[Any],
+    flt: DeviceFilter,
+    donor_scope: int | None,
+) -> Select[Any]:
+    """`query` restricted to the devices matching `flt` that `donor_scope` (a donor user) may see."""
+    if flt.grade:
+        query = query.where(Device.grade == flt.grade)
+    if flt.erasure_status:
+        query = query.where(Device.erasure_status == flt.erasure_status)
+    if flt.signature_status:
+        query = query.where(Device.signature_status == flt.signature_status)
+    if flt.batch_id is not None:
+        query = query.where(Device.batch_id == flt.batch_id)
+    for donor in (flt.donor_id, donor_scope):
+        if donor is not None:
+            query = query.where(Device.batch_id.in_(select(Batch.id).where(Batch.donor_id == donor)))
+    if flt.date_from is not None:
+        query = query.where(Device.last_run_at >= _day_start(flt.date_from))
+    if flt.date_to is not None:
+        query = query.where(Device.last_run_at < _day_start(flt.date_to) + dt.timedelta(days=1))
+    if flt.needle:
+        query = query.where(_text_match(flt.needle))
+    return query
+
+
+def _has_outcome() -> ColumnElement[bool]:
+    return exists().where(Outcome.device_id == Device.id)
+
+
+def _apply_state(query: Select[Any], state: str | None) -> Select[Any]:
+    if state == "waiting":
+        return query.where(Device.report_count == 0)
+    if state == "stock":
+        return query.where(Device.report_count > 0, ~_has_outcome())
+    if state == "left":
+        return query.where(_has_outcome())
+    return query
+
+
+def _is_filtered(filters: DeviceFilter, state: str | None, donor_scope: int | None) -> bool:
+    return (
+        state is not None
+        or donor_scope is not None
+        or bool(filters.needle)
+        or any(
+            value is not None
+            for value in (
+                filters.grade,
+                filters.erasure_status,
+                filters.signature_status,
+                filters.donor_id,
+                filters.batch_id,
+                filters.date_from,
+                filters.date_to,
+            )
+        )
+    )
+
+
+def _rows(session: Session, ids: Sequence[int], order: tuple[Any, ...]) -> Sequence[Device]:
+    if not ids:
+        return []
+    return session.scalars(select(Device).where(Device.id.in_(ids)).order_by(*order)).all()
+
+
+def list_devices(
+    session: Session,
+    *,
+    filters: DeviceFilter | None = None,
+    state: str | None = None,
+    sort: str = "recent",
+    limit: int = 50,
+    offset: int = 0,
+    donor_scope: int | None = None,
+) -> DevicePage:
+    """One page of the devices matching `filters` (and `state`), in `sort` order, with the total."""
+    flt = filters or DeviceFilter()
+    order = SORT_ORDERS.get(sort, SORT_ORDERS["recent"])
+    limit, offset = max(1, limit), max(0, offset)
+
+    def matching(columns: Select[Any], flt: DeviceFilter = flt) -> Select[Any]:
+        return _apply_state(apply_filter(columns, flt, donor_scope), state)
+
+    def page_ids(query: Select[Any]) -> Sequence[int]:
+        # Ids first: the sort index (or a covering index) gives the page without reading the
+        # rows skipped by the offset or sorted away. One more id says whether a page follows.
+        return session.scalars(query.order_by(*order).limit(limit + 1).offset(offset)).all()
+
+    def page(ids: Sequence[int], total: int, *, capped: bool = False) -> DevicePage:
+        rows = _rows(session, ids[:limit], order)
+        return DevicePage(rows=rows, total=total, capped=capped, has_more=len(ids) > limit)
+
+    needle = flt.needle
+    if needle:
+        # A scanned label or a serial typed in full: answered from the unique/serial indexes.
+        exact = replace(flt, q=None)
+        for column in (Device.asset_code, Device.serial):
+            same = session.scalars(matching(select(Device.id).where(column == needle), exact)).all()
+            if same:
+                return page(page_ids(select(Device.id).where(Device.id.in_(same))), len(same))
+        # The matches' ids from the trigram index (or one sequential scan): they give the count,
+        # and up to `COUNT_CAP` of them sort in memory. (The asset code equal to the needle, the
+        # other half of the text filter, was looked for just above.)
+        if len(needle.lower()) >= TRIGRAM and _sqlite_text_index(session):
+            candidates = matching(_trigram_matches(needle), exact)
+        else:
+            candidates = matching(select(Device.id))
+        found = session.scalars(candidates.limit(COUNT_CAP + 1)).all()
+        if len(found) <= COUNT_CAP:
+            return page(page_ids(select(Device.id).where(Device.id.in_(found))) if found else [], len(found))
+        # A common word ("thinkpad"): walking the sort index meets matches early.
+        return page(page_ids(matching(select(Device.id))), COUNT_CAP, capped=True)
+    ids = page_ids(matching(select(Device.id)))
+    if offset == 0 and len(ids) <= limit:
+        return page(ids, len(ids))
+    if not _is_filtered(flt, state, donor_scope):
+        return page(ids, session.scalar(select(func.count(Device.id))) or 0)
+    capped = select(func.count()).select_from(matching(select(Device.id)).limit(COUNT_CAP + 1).subquery())
+    total = session.scalar(capped) or 0
+    if total > COUNT_CAP:
+        return page(ids, COUNT_CAP, capped=True)
+    return page(ids, total)
+
+
+__all__ = [
+    "COUNT_CAP",
+    "SORTS",
+    "SORT_ORDERS",
+    "STATES",
+    "DeviceFilter",
+    "DevicePage",
+    "apply_filter",
+    "list_devices",
+]

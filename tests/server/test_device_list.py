@@ -1,0 +1,156 @@
+"""The device list shared by `GET /devices` and the web list: substring search through the
+trigram index (and without it), capped totals, sort orders, the OpenAPI description."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from server_stub import device_list
+from server_stub.device_list import DeviceFilter, _like, _trigram_matches, list_devices
+from server_stub.models import Device
+
+from .conftest import Api
+from .factories import make_report
+from .test_devices import _seed
+
+
+def _page(api: Api, **params: object) -> dict[str, Any]:
+    response = api.client.get("/api/v1/devices", params=params, headers=api.admin)
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def _search_texts(api: Api) -> dict[str, str]:
+    with api.client.app.state.db.session() as session:  # type: ignore[attr-defined]
+        return {code: text for code, text in session.execute(select(Device.asset_code, Device.search_text))}
+
+
+def test_substring_search_matches_python_in(api: Api) -> None:
+    """Every needle (1 to 8 characters, any case, LIKE's wildcards, quotes) finds exactly the
+    devices whose search text contains it: the trigram index for 3+ characters, a scan below."""
+    _seed(api)
+    texts = _search_texts(api)
+    rng = random.Random(5)
+    needles = {"y", "3x", "Ser3x", "SER3XYZ", "dev-", "%", "_", "\\", '"', 'a"b', "  ", "zzz", "r3xyz "}
+    for text in texts.values():
+        for length in (1, 2, 3, 4, 8):
+            start = rng.randrange(max(1, len(text) - length))
+            needles.add(text[start : start + length])
+            needles.add(text[start : start + length].upper())
+    for needle in sorted(needles):
+        if not needle.strip():
+            continue
+        expected = sorted(
+            code for code, text in texts.items() if needle.strip().lower() in text or code == needle.strip()
+        )
+        page = _page(api, q=needle, limit=500)
+        assert sorted(d["asset_code"] for d in page["items"]) == expected, needle
+        assert page["total"] == len(expected) and not page["total_capped"]
+
+
+def test_search_follows_the_newest_report(api: Api) -> None:
+    _, headers, key = api.station()
+    first = dt.datetime(2026, 11, 1, 9, tzinfo=dt.UTC)
+    for serial, start in (("OLDSERIAL77", first), ("NEWSERIAL88", first + dt.timedelta(days=1))):
+        report = make_report(asset_code="AT-77", key=key, serial=serial, started_at=start, certificates=False)
+        assert api.post_report(report, headers).status_code == 201
+    assert [d["asset_code"] for d in _page(api, q="serial88")["items"]] == ["AT-77"]
+    assert _page(api, q="serial77")["items"] == []
+    assert [d["asset_code"] for d in _page(api, q="88")["items"]] == ["AT-77"]
+
+
+def test_trigram_index_equals_like_on_random_texts(api: Api) -> None:
+    """The index's answer is LIKE's answer, whatever the text (spaces, quotes, accents, ß, digits)."""
+    rng = random.Random(11)
+    alphabet = 'abcdeéèßøİı0123456789 -_"%.'
+    with api.client.app.state.db.session() as session:  # type: ignore[attr-defined]
+        texts = [
+            "".join(rng.choice(alphabet) for _ in range(rng.randrange(1, 40))).lower() for _ in range(150)
+        ]
+        session.add_all(Device(asset_code=f"R-{i}", search_text=t) for i, t in enumerate(texts))
+        session.commit()
+        dialect = session.get_bind().dialect.name
+        needles = {t[a : a + n] for t in texts for a, n in ((rng.randrange(len(t)), rng.randrange(3, 7)),)}
+        needles |= {"".join(rng.choice(alphabet) for _ in range(3)) for _ in range(50)}
+        for needle in sorted(n for n in needles if len(n) >= 3):
+            scanned = set(session.scalars(select(Device.id).where(_like(needle))))
+            assert len(scanned) == sum(needle.lower() in t for t in texts), needle
+            if dialect == "sqlite":
+                assert set(session.scalars(_trigram_matches(needle))) == scanned, needle
+
+
+def test_filtered_totals_are_capped(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    _seed(api)
+    monkeypatch.setattr(device_list, "COUNT_CAP", 3)
+    everything = _page(api, limit=2)
+    assert (everything["total"], everything["total_capped"], everything["has_more"]) == (5, False, True)
+    erased = _page(api, erasure_status="erased", limit=2)  # 4 match
+    assert (erased["total"], erased["total_capped"], erased["has_more"]) == (3, True, True)
+    rest = _page(api, erasure_status="erased", limit=2, offset=2)
+    assert len(rest["items"]) == 2 and not rest["has_more"]
+    search = _page(api, q="dev-", limit=2)  # 5 match, counted from the index up to the cap
+    assert (search["total"], search["total_capped"], search["has_more"]) == (3, True, True)
+    assert [d["asset_code"] for d in search["items"]] == ["DEV-4", "DEV-3"]
+    assert [d["asset_code"] for d in _page(api, q="dev-", limit=2, offset=4)["items"]] == ["DEV-0"]
+    small = _page(api, grade="A")
+    assert (small["total"], small["total_capped"], small["has_more"]) == (2, False, False)
+
+
+def test_sort_orders_and_date_range(api: Api) -> None:
+    _seed(api)
+
+    def codes(**params: object) -> list[str]:
+        return [d["asset_code"] for d in _page(api, **params)["items"]]
+
+    assert codes() == ["DEV-4", "DEV-3", "DEV-2", "DEV-1", "DEV-0"]
+    assert codes(sort="oldest") == ["DEV-0", "DEV-1", "DEV-2", "DEV-3", "DEV-4"]
+    assert codes(sort="run-asc") == ["DEV-0", "DEV-1", "DEV-2", "DEV-3", "DEV-4"]
+    assert codes(sort="run-desc", limit=2, offset=1) == ["DEV-3", "DEV-2"]
+    assert codes(date_from="2026-11-02", date_to="2026-11-04", limit=2) == ["DEV-3", "DEV-2"]
+    page = _page(api, date_from="2026-11-02", date_to="2026-11-04", limit=2)
+    assert page["total"] == 3 and page["has_more"]
+    bad = api.client.get("/api/v1/devices", params={"sort": "random"}, headers=api.admin)
+    assert bad.status_code == 422
+
+
+def test_donor_sees_only_its_devices_in_every_path(api: Api) -> None:
+    ids = _seed(api)
+    donor = api.user("donor", donor_id=ids["donor_a"])
+    for params in ({}, {"q": "DEV-3"}, {"q": "ser3"}, {"q": "3x"}, {"grade": "D"}, {"sort": "run-asc"}):
+        response = api.client.get("/api/v1/devices", params=params, headers=donor)
+        assert response.status_code == 200
+        assert {d["asset_code"] for d in response.json()["items"]} <= {"DEV-0", "DEV-1"}, params
+
+
+def test_openapi_documents_the_capped_total(api: Api) -> None:
+    schema = api.client.get("/api/v1/openapi.json").json()
+    page = schema["components"]["schemas"]["DevicePage"]["properties"]
+    assert {"total", "total_capped", "has_more", "limit", "offset", "items"} <= set(page)
+    assert "2,000" in page["total"]["description"] and "lower bound" in page["total_capped"]["description"]
+    parameters = {p["name"] for p in schema["paths"]["/api/v1/devices"]["get"]["parameters"]}
+    assert "sort" in parameters
+
+
+def test_list_without_the_trigram_table(api: Api) -> None:
+    """A SQLite build without FTS5 trigram: migration 0002 skips the table, searches scan."""
+    _seed(api)
+    with api.client.app.state.db.session() as session:  # type: ignore[attr-defined]
+        if session.get_bind().dialect.name != "sqlite":
+            pytest.skip("SQLite only")
+        for statement in (
+            "DROP TRIGGER devices_fts_insert",
+            "DROP TRIGGER devices_fts_delete",
+            "DROP TRIGGER devices_fts_update",
+            "DROP TABLE devices_fts",
+        ):
+            session.connection().exec_driver_sql(statement)
+        session.commit()
+        device_list._FTS_READY.clear()
+        found = list_devices(session, filters=DeviceFilter(q="ser3xy"))
+        assert [d.asset_code for d in found.rows] == ["DEV-3"] and found.total == 1
