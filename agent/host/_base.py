@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Protocol, runtime_checkable
 
 from agent._record import Record, field
@@ -35,13 +35,14 @@ class Prefetch(Record, frozen=True):
 
     The probe asks for `argv`; the host may run `run_argv` instead, a faster command with the same
     answer (smartctl with a smaller drive database, for instance), and then deletes `scratch`, the
-    file it wrote for that command.
+    file it wrote for that command. When `accept` says the faster answer may differ, `argv` runs.
     """
 
     argv: tuple[str, ...]
     timeout: float
     run_argv: tuple[str, ...] | None = None
     scratch: str | None = None
+    accept: Callable[[CommandResult], bool] | None = None
 
 
 class UdevDevice(Record, frozen=True):

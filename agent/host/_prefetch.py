@@ -56,12 +56,17 @@ class PrefetchingHost(LiveHost):
 
 def _runner(inner: LiveHost, command: Prefetch) -> Callable[[], CommandResult]:
     def run() -> CommandResult:
+        if command.run_argv is None:
+            return inner.run(command.argv, timeout=command.timeout)
         try:
-            return inner.run(command.run_argv or command.argv, timeout=command.timeout)
+            result = inner.run(command.run_argv, timeout=command.timeout)
         finally:
             if command.scratch is not None:
                 with contextlib.suppress(OSError):  # already gone: nothing left to clean
                     os.unlink(command.scratch)
+        if command.accept is not None and not command.accept(result):
+            return inner.run(command.argv, timeout=command.timeout)
+        return result
 
     return run
 

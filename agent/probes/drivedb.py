@@ -1,11 +1,17 @@
-"""The part of smartctl's drive database one ATA disk can match, for `smartctl -B`.
+"""The part of smartctl's drive database one disk can match, for `smartctl -B`.
 
 smartctl spends most of a run on an ATA disk reading and compiling its ~740-entry database (about
-2 s under the emulated CPUs of test VMs, where the inventory must keep up with lshw). Given the
-first characters of the disk's model (from /sys, before smartctl is asked anything), an index of
-each entry's possible model prefixes picks the few entries that could match; smartctl reads those,
-in their original order, after the VERSION and DEFAULT entries, and so finds the same entry — or
-none — and prints the same output.
+2 s under the emulated CPUs of test VMs, where the inventory must keep up with lshw). Given what
+/sys already tells about the disk before smartctl is asked anything — the first characters of its
+model, and behind USB the bridge's vendor:product id — an index of each entry's possible model
+prefixes picks the few entries that could match; smartctl reads those, in their original order,
+after the VERSION and DEFAULT entries, and so finds the same entry — or none — and prints the same
+output.
+
+Behind a USB bridge, the model in /sys is the bridge's answer, which may not be the drive's. So the
+answer is checked after the run (`model_consistent`): when smartctl read a model that does not
+start as expected, the subset may have lacked its entry, and the command runs again with the full
+database.
 
 The index is computed once per database file: the image build stores it beside the agent
 (`python -m agent.probes.drivedb --write-index`); elsewhere the first run computes it and keeps it in
@@ -99,9 +105,10 @@ def _store_index(index: dict[str, Any], directory: str) -> None:
         pass
 
 
-def subset(data: bytes, index: dict[str, Any], model_start: str) -> bytes | None:
-    """The database text smartctl needs for a drive whose model starts with `model_start`, or None
-    when the index does not fit the data (then the full database is used)."""
+def subset(data: bytes, index: dict[str, Any], keys: Sequence[str]) -> bytes | None:
+    """The database text smartctl needs for a drive whose model starts with one of `keys` (or
+    behind a USB bridge whose "0xvvvv:0xpppp" id is one of them), or None when the index does not
+    fit the data (then the full database is used)."""
     parts = [_HEADER]
     for item in index["entries"]:
         if not (isinstance(item, list) and len(item) == 3):
@@ -112,7 +119,7 @@ def subset(data: bytes, index: dict[str, Any], model_start: str) -> bytes | None
         if data[start : start + 1] != b"{" or data[end - 1 : end] != b"}":
             return None
         if prefixes is not None and not any(
-            isinstance(p, str) and (p.startswith(model_start) or model_start.startswith(p)) for p in prefixes
+            isinstance(p, str) and (p.startswith(key) or key.startswith(p)) for p in prefixes for key in keys
         ):
             continue
         parts.append(data[start:end])
@@ -132,13 +139,45 @@ def model_start(sysfs_model: str | None) -> str | None:
     return start or None
 
 
+def model_consistent(start: str, stdout: str) -> bool:
+    """Whether a smartctl JSON answer shows no ATA model that the subset chosen for a model
+    starting with `start` could have lacked the entry of.
+
+    No model (the drive did not answer IDENTIFY) means no lookup was made; a SCSI answer has no
+    ATA lookup either (its USB bridge was looked up by id, which the subset covers exactly).
+    """
+    try:
+        doc = json.loads(stdout)
+    except ValueError:
+        return True  # not JSON: smartctl stopped before reading a model
+    if not isinstance(doc, dict):
+        return True
+    device = doc.get("device")
+    if isinstance(device, dict) and device.get("protocol") not in (None, "ATA"):
+        return True
+    model = doc.get("model_name")
+    if model is None:
+        return True
+    return isinstance(model, str) and model.strip().startswith(start)
+
+
+def usb_id(vendor: str | None, product: str | None) -> str | None:
+    """The key smartctl looks a USB bridge up by ("0x152d:0x0578"), from /sys idVendor/idProduct."""
+    if not vendor or not product:
+        return None
+    return f"0x{vendor.strip().lower()}:0x{product.strip().lower()}"
+
+
 def drivedb_subset(
     sysfs_model: str | None,
     databases: Sequence[str],
     local_additions: str,
     index_dirs: Sequence[str] | None = None,
+    *,
+    bridge: str | None = None,
 ) -> bytes | None:
-    """The subset for one ATA disk, or None to let smartctl read its full database."""
+    """The subset for one disk (behind the USB `bridge` "0xvvvv:0xpppp" if any), or None to let
+    smartctl read its full database."""
     start = model_start(sysfs_model)
     if start is None or os.path.exists(local_additions):
         return None  # local additions come first in smartctl's order: keep its default reading
@@ -153,7 +192,7 @@ def drivedb_subset(
         except ValueError:
             return None  # a database this parser does not read: smartctl reads it whole
         _store_index(index, dirs[-1])
-    return subset(data, index, start)
+    return subset(data, index, [start] if bridge is None else [start, bridge])
 
 
 def write_scratch(name: str, content: bytes) -> str | None:
@@ -200,8 +239,10 @@ __all__ = [
     "SYSTEM_INDEX_DIR",
     "build_index",
     "drivedb_subset",
+    "model_consistent",
     "model_start",
     "subset",
+    "usb_id",
     "write_scratch",
 ]
 

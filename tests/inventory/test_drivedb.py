@@ -144,9 +144,9 @@ def test_index_and_subset_from_the_real_database(tmp_path: Path) -> None:
     assert (tmp_path / "cache" / drivedb.INDEX_NAME).is_file()  # computed once, then cached
     cached = json.loads((tmp_path / "cache" / drivedb.INDEX_NAME).read_text())
     assert cached["size"] == len(data)
-    assert drivedb.subset(data, cached, "QEMU HARDDISK") == subset
+    assert drivedb.subset(data, cached, ["QEMU HARDDISK"]) == subset
     # An index for another file (here: shifted offsets) is not used: the subset would be garbage.
-    assert drivedb.subset(b" " + data, cached, "QEMU HARDDISK") is None
+    assert drivedb.subset(b" " + data, cached, ["QEMU HARDDISK"]) is None
     # Local additions are read before the package's entries: no subset, smartctl decides.
     local = tmp_path / "smart_drivedb.h"
     local.write_text('{ "x", "y", "", "", "" },\n')
@@ -180,7 +180,7 @@ def test_smartctl_finds_the_same_entry_with_the_subset(tmp_path: Path) -> None:
 
     def lookup(identity: tuple[str, str]) -> tuple[str, str, str]:
         model, firmware = identity
-        content = drivedb.subset(data, index, drivedb.model_start(_sysfs_model(model)) or "")
+        content = drivedb.subset(data, index, [drivedb.model_start(_sysfs_model(model)) or ""])
         assert content is not None
         small = tmp_path / f"subset-{abs(hash(identity))}.h"
         small.write_bytes(content)
@@ -199,3 +199,49 @@ def test_smartctl_finds_the_same_entry_with_the_subset(tmp_path: Path) -> None:
         assert "DEFAULT entry missing" not in with_subset
         found += "Drive found in smartmontools Database" in with_full
     assert found >= 50
+
+
+@needs_database
+def test_usb_subset_keeps_the_bridge_entries_of_its_id(tmp_path: Path) -> None:
+    """Behind USB, smartctl looks the bridge up by "0xvvvv:0xpppp" first: its entries stay."""
+    assert DATABASE is not None
+    text = DATABASE.read_bytes().decode("latin-1")
+    jmicron = next(e for e in parse_drivedb(text) if e.model == "0x152d:0x0578")
+    content = drivedb.drivedb_subset(
+        "Generic         ",
+        [str(DATABASE)],
+        str(tmp_path / "none"),
+        [str(tmp_path)],
+        bridge=drivedb.usb_id("152d", "0578"),
+    )
+    assert content is not None
+    assert text[jmicron.start : jmicron.end].encode("latin-1") in content
+    assert b'"0x0480:' not in content  # other vendors' bridges are left out
+    assert drivedb.usb_id("152D\n", "0578") == "0x152d:0x0578"
+    assert drivedb.usb_id(None, "0578") is None
+
+
+def test_model_consistent_judges_the_answer_smartctl_gave() -> None:
+    ata = json.dumps({"device": {"protocol": "ATA"}, "model_name": "ST500DM002-1BD142"})
+    assert drivedb.model_consistent("ST500DM002", ata)
+    # A USB bridge whose /sys model was not the drive's: the subset may lack the drive's entry.
+    assert not drivedb.model_consistent("External USB 3", ata)
+    scsi = json.dumps({"device": {"protocol": "SCSI"}, "scsi_model_name": "SEAGATE ST373453LC"})
+    assert drivedb.model_consistent("anything", scsi)  # no ATA lookup was made
+    assert drivedb.model_consistent("QEMU", json.dumps({"smartctl": {"exit_status": 2}}))
+    assert drivedb.model_consistent("QEMU", "not json")
+    assert not drivedb.model_consistent("QEMU", json.dumps({"model_name": 7}))
+
+
+def test_prefetch_answer_not_accepted_runs_the_plain_command(tmp_path: Path) -> None:
+    from agent.host import LiveHost, Prefetch, PrefetchingHost
+
+    scratch = tmp_path / "scratch.h"
+    scratch.write_text("x")
+    plain = ("sh", "-c", "echo plain")
+    command = Prefetch(plain, 5.0, ("sh", "-c", "echo fast"), str(scratch), lambda r: "ok" in r.stdout)
+    result = PrefetchingHost(LiveHost(), [command]).run(plain)
+    assert result.stdout.strip() == "plain" and tuple(result.argv) == plain
+    assert not scratch.exists()  # the file written for the fast command is gone either way
+    accepted = Prefetch(plain, 5.0, ("sh", "-c", "echo fast ok"), None, lambda r: "ok" in r.stdout)
+    assert PrefetchingHost(LiveHost(), [accepted]).run(plain).stdout.strip() == "fast ok"
