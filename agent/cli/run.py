@@ -8,6 +8,7 @@ partition full, not root) · 6 report kept on the stick but not delivered · 130
 from __future__ import annotations
 
 import argparse
+import os
 from typing import TYPE_CHECKING
 
 from agent.cli._common import Subparsers, add_command
@@ -80,11 +81,18 @@ def run(args: argparse.Namespace) -> int:
     )
     settings = config.settings
     unattended = settings.mode == "auto"
+    settle = os.environ.get("ATELIER_UDEV_SETTLE", "")
     host = LiveHost()
     ui = _make_ui(unattended, settings.operator)
     pipeline = Pipeline(
         RunOptions(
-            settings=settings, data_dir=config.data_dir, host=host, unattended=unattended, fresh=args.fresh
+            settings=settings,
+            data_dir=config.data_dir,
+            host=host,
+            unattended=unattended,
+            fresh=args.fresh,
+            # The live image's launcher starts the agent before udev is done with the disks.
+            settle_devices_s=float(settle) if settle.isdecimal() else None,
         ),
         ui,
     )

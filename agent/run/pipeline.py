@@ -54,6 +54,10 @@ def _warm_up() -> None:
     threading.Thread(target=load, name="atelier-warm-up", daemon=True).start()
 
 
+#: Steps that look at the disks: they wait for udev (RunOptions.settle_devices_s) once their screen is up.
+_DEVICE_STEPS = frozenset({"inventory", "checks", "plan", "erase"})
+
+
 def _title(step: str) -> str:
     titles = {
         "asset": _("Asset code"),
@@ -101,6 +105,9 @@ class RunOptions(Record):
     unattended: bool = False
     #: Only for `atelier run --fresh`: ignore an unfinished run and start over.
     fresh: bool = False
+    #: Set by the live image's launcher (ATELIER_UDEV_SETTLE): udev may still be naming the disks
+    #: when the agent starts; wait for it, at most this long, before the first step that looks at them.
+    settle_devices_s: float | None = None
 
 
 ClientFactory = Callable[[Settings], ServerClient | None]
@@ -138,6 +145,7 @@ class Pipeline:
         self._client: ServerClient | None = None
         self._client_made = False
         self._lock = threading.Lock()
+        self._devices_settled = False
 
     # -- helpers --------------------------------------------------------------------------
     @property
@@ -168,6 +176,24 @@ class Pipeline:
     def _announce(self, step: str, detail: str = "") -> None:
         self._log(f"step {step}")
         self.ui.step(step, STEPS.index(step) + 1, len(STEPS), _title(step), detail)
+        if step in _DEVICE_STEPS:
+            self._wait_for_devices()
+
+    def _wait_for_devices(self) -> None:
+        """Once, before the first step that looks at the disks: udev's coldplug done.
+
+        The live image starts the agent without waiting for udev (the first screen needs no disk):
+        under emulation `udevadm settle` took ~20 s there, loading modules no screen needs, and a
+        technician types the asset code meanwhile. The inventory must not start before it — a disk
+        udev has not named yet would be missing from the report and from the erasure plan.
+        """
+        limit = self.options.settle_devices_s
+        if limit is None or self._devices_settled:
+            return
+        self._devices_settled = True
+        result = self.options.host.run(["udevadm", "settle", f"--timeout={limit:g}"], timeout=limit + 10)
+        if result.returncode != 0:
+            self._log(f"udevadm settle: exit code {result.returncode} {result.stderr.strip()[:200]}")
 
     def _note(self, text: str) -> None:
         self._log(text)
@@ -432,6 +458,7 @@ class Pipeline:
 
     def _erase(self) -> None:
         report = self._ensure_report()
+        self._wait_for_devices()  # a resumed run re-plans before this step's screen
         if "plan" in self.summary.unavailable or self.state.steps.get("plan", None) is None:
             raise StepUnavailable("no erasure plan")
         if self.state.steps["plan"].status != "done":

@@ -287,3 +287,45 @@ def test_live_host_identity_does_not_crash_without_dmi(data_dir: Path) -> None:
     pipeline = make(data_dir, StubWorld())
     pipeline.options.host = LiveHost()
     assert isinstance(pipeline._identity(), tuple)
+
+
+class _SettleRecorder(LogUI):
+    """The run's screen, noting each line and when udev was waited for."""
+
+    def __init__(self, events: list[str]) -> None:
+        super().__init__(io.StringIO())
+        self.events = events
+
+    def _line(self, text: str) -> None:
+        self.events.append("line: " + text)
+        super()._line(text)
+
+
+def test_live_image_waits_for_udev_after_the_first_screen_and_once(data_dir: Path) -> None:
+    events: list[str] = []
+    host = ReplayHost.build(files={})
+    real_run = host.run
+
+    def run(argv: Any, *, timeout: float = 30.0) -> Any:
+        events.append("run: " + " ".join(argv))
+        return real_run(argv, timeout=timeout)
+
+    host.run = run  # type: ignore[method-assign]
+    world = StubWorld()
+    pipeline = make(data_dir, world, ui=_SettleRecorder(events))
+    pipeline.options = RunOptions(pipeline.settings, data_dir, host, unattended=True, settle_devices_s=20.0)
+    pipeline.run()
+    settles = [i for i, e in enumerate(events) if e.startswith("run: udevadm settle")]
+    assert [events[i] for i in settles] == ["run: udevadm settle --timeout=20"]
+    first_line = next(i for i, e in enumerate(events) if e.startswith("line: "))
+    assert first_line < settles[0]  # the screen is up before the wait
+
+
+def test_without_the_launcher_udev_is_not_waited_for(data_dir: Path) -> None:
+    events: list[str] = []
+    host = ReplayHost.build(files={})
+    host.run = lambda argv, *, timeout=30.0: events.append(" ".join(argv))  # type: ignore[method-assign,assignment,return-value]
+    pipeline = make(data_dir, StubWorld())
+    pipeline.options = RunOptions(pipeline.settings, data_dir, host, unattended=True)
+    pipeline.run()
+    assert not [e for e in events if e.startswith("udevadm")]
