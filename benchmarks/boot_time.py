@@ -104,6 +104,8 @@ def one_run(workdir: Path, args: argparse.Namespace) -> dict[str, object]:
         result["first_screen_s"] = round(vm.elapsed(), 1)
         agent = AGENT_MARKER.search(text, tail_from)
         result["guest_uptime_at_agent_s"] = float(agent.group(1)) if agent else None
+        # The launcher's line when it mounted the stick's ATELIER partition (else a RAM spool).
+        result["data_partition_mounted"] = "partition de données" in text[tail_from:]
         assert vm.proc is not None
         cpu = qemu_cpu_seconds(vm.proc.pid)
         result["qemu_cpu_s"] = round(cpu, 1) if cpu is not None else None
@@ -149,7 +151,8 @@ def main(argv: list[str] | None = None) -> int:
             f"| {index} | {result['boot']} | {result['bus']} | {result['launcher_s']} s "
             f"(guest uptime {result['guest_uptime_at_launcher_s']} s) | "
             f"{result['guest_uptime_at_agent_s'] or '—'} s | **{result['first_screen_s']} s** | "
-            f"{result['qemu_cpu_s']} | {result['load_before']} → {result['load_after']} |",
+            f"{result['qemu_cpu_s']} | {result['load_before']} → {result['load_after']} |"
+            + ("" if result["data_partition_mounted"] else " (data partition NOT mounted)"),
             flush=True,
         )
     screens = [float(str(r["first_screen_s"])) for r in results]
