@@ -17,9 +17,9 @@ from collections.abc import Callable
 from datetime import date, datetime, time
 from enum import Enum
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, Self, dataclass_transform
-from uuid import UUID
 
 from agent._record import MISSING, declared_fields, field, fill
+from agent._uuid import UUID
 
 if TYPE_CHECKING:
     from pydantic import TypeAdapter

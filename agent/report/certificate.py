@@ -9,9 +9,9 @@ from __future__ import annotations
 import json
 from datetime import datetime
 from typing import Any, Literal
-from uuid import UUID
 
 from agent._record import field
+from agent._uuid import UUID
 from agent.report._base import Model
 from agent.report.disk import MediaType, Transport
 

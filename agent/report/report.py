@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from uuid import UUID, uuid4
 
 from agent._record import field
+from agent._uuid import UUID, uuid4
 from agent.report._base import Model
 from agent.report.certificate import SignedCertificate
 from agent.report.checks import CheckResult, Grade

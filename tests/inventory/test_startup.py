@@ -19,6 +19,7 @@ KEPT_OUT = (
     "psutil",
     "shutil",  # bz2, lzma, zlib
     "logging",
+    "platform",  # seven regexes compiled; uuid wanted it only to spot AIX (agent._uuid)
 )
 
 PROBE = """
@@ -43,3 +44,14 @@ def test_inventory_json_keeps_heavy_modules_out() -> None:
     loaded = set(seen["modules"])
     assert [name for name in KEPT_OUT if name in loaded] == []
     assert not seen["catalog"]  # the French catalog is not read when no message is shown
+
+
+def test_uuid_without_platform_leaves_the_real_platform_importable() -> None:
+    """agent._uuid's stand-in is gone once uuid is loaded: `import platform` is the real module."""
+    code = (
+        "import sys, agent._uuid as u; assert 'platform' not in sys.modules, 'stand-in left behind'; "
+        "import platform, uuid; assert platform.python_version() and uuid._LINUX is True; "
+        "assert u.uuid4().version == 4"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr

@@ -1,0 +1,35 @@
+"""`uuid.UUID` and `uuid4`, imported without `platform` on Linux before Python 3.13.
+
+Why: until 3.13, `import uuid` imports `platform` only to tell AIX from Linux (CPython gh-109653,
+fixed in 3.13 by looking at `sys.platform`), and `platform` compiles seven regular expressions as
+it loads: 10–20 ms of `atelier inventory` natively and 0.2 s under the emulated CPUs of test VMs,
+for a report id. On Linux, `sys.platform` answers the same question, so while uuid loads, a
+stand-in answers `platform.system()`; it is removed at once, and a later `import platform` loads
+the real module.
+"""
+
+from __future__ import annotations
+
+import sys
+
+
+def _load_uuid() -> None:
+    if "uuid" in sys.modules or "platform" in sys.modules:
+        return
+    if sys.platform != "linux" or sys.version_info >= (3, 13):
+        return
+    stand_in = type(sys)("platform")
+    stand_in.system = lambda: "Linux"  # type: ignore[attr-defined]
+    sys.modules["platform"] = stand_in
+    try:
+        import uuid  # noqa: F401  (loaded here, with the stand-in)
+    finally:
+        if sys.modules.get("platform") is stand_in:
+            del sys.modules["platform"]
+
+
+_load_uuid()
+
+from uuid import UUID, uuid4  # noqa: E402  (after the loading above, on purpose)
+
+__all__ = ["UUID", "uuid4"]
