@@ -31,7 +31,7 @@ import zlib
 from collections.abc import Sequence
 from typing import Any
 
-INDEX_VERSION = 1
+INDEX_VERSION = 2
 INDEX_NAME = "drivedb-index.json"
 #: Where the image build leaves the index (read-only in the live system).
 SYSTEM_INDEX_DIR = "/usr/lib/atelier"
@@ -53,19 +53,29 @@ def _read(path: str) -> bytes | None:
 
 
 def build_index(data: bytes) -> dict[str, Any]:
-    """The index of a database file's bytes: per entry its offsets and model prefixes (null: kept
-    for every drive)."""
+    """The index of a database file's bytes: every entry's offsets; the entries kept for every
+    drive; and the others' model prefixes, grouped by first character (a model can only match an
+    entry one of whose prefixes starts with the model's first character), so that choosing a
+    subset looks at a few dozen prefixes rather than 5,000 (a tenth of a second under emulation)."""
     from agent.parsers.drivedb import is_always_kept, model_prefixes, parse_drivedb
 
     entries = parse_drivedb(data.decode("latin-1"))
+    always: list[int] = []
+    by_first: dict[str, list[list[Any]]] = {}
+    for number, entry in enumerate(entries):
+        prefixes = model_prefixes(entry.model)
+        if is_always_kept(entry) or "" in prefixes:
+            always.append(number)
+            continue
+        for first in sorted({prefix[0] for prefix in prefixes}):
+            by_first.setdefault(first, []).append([number, [p for p in prefixes if p[0] == first]])
     return {
         "version": INDEX_VERSION,
         "size": len(data),
         "crc32": zlib.crc32(data),
-        "entries": [
-            [entry.start, entry.end, None if is_always_kept(entry) else list(model_prefixes(entry.model))]
-            for entry in entries
-        ],
+        "spans": [[entry.start, entry.end] for entry in entries],
+        "always": always,
+        "by_first": by_first,
     }
 
 
@@ -75,7 +85,9 @@ def _valid(index: Any, data: bytes) -> bool:
         and index.get("version") == INDEX_VERSION
         and index.get("size") == len(data)
         and index.get("crc32") == zlib.crc32(data)
-        and isinstance(index.get("entries"), list)
+        and isinstance(index.get("spans"), list)
+        and isinstance(index.get("always"), list)
+        and isinstance(index.get("by_first"), dict)
     )
 
 
@@ -109,19 +121,21 @@ def subset(data: bytes, index: dict[str, Any], keys: Sequence[str]) -> bytes | N
     """The database text smartctl needs for a drive whose model starts with one of `keys` (or
     behind a USB bridge whose "0xvvvv:0xpppp" id is one of them), or None when the index does not
     fit the data (then the full database is used)."""
+    chosen = set(index["always"])
+    for key in keys:
+        for number, prefixes in index["by_first"].get(key[:1], ()):
+            if any(p.startswith(key) or key.startswith(p) for p in prefixes):
+                chosen.add(number)
+    spans = index["spans"]
     parts = [_HEADER]
-    for item in index["entries"]:
-        if not (isinstance(item, list) and len(item) == 3):
+    for number in sorted(chosen):  # smartctl takes the first entry that matches: keep the order
+        if not (isinstance(number, int) and 0 <= number < len(spans)):
             return None
-        start, end, prefixes = item
+        start, end = spans[number]
         if not (isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(data)):
             return None
         if data[start : start + 1] != b"{" or data[end - 1 : end] != b"}":
             return None
-        if prefixes is not None and not any(
-            isinstance(p, str) and (p.startswith(key) or key.startswith(p)) for p in prefixes for key in keys
-        ):
-            continue
         parts.append(data[start:end])
         parts.append(b",\n")
     return b"".join(parts)
@@ -230,7 +244,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     os.makedirs(args.write_index, exist_ok=True)
     with open(os.path.join(args.write_index, INDEX_NAME), "w", encoding="utf-8") as handle:
         json.dump(index, handle, separators=(",", ":"))
-    print(f"{len(index['entries'])} entries indexed in {os.path.join(args.write_index, INDEX_NAME)}")
+    print(f"{len(index['spans'])} entries indexed in {os.path.join(args.write_index, INDEX_NAME)}")
     return 0
 
 
