@@ -81,6 +81,8 @@ done
 {subset_check}
 # One more run with Python's import timer, to see where the agent's start-up goes in the guest.
 PYTHONPROFILEIMPORTTIME=1 atelier inventory --json >$out/importtime.out 2>$out/importtime.err
+# And one under cProfile (main thread: start-up, imports, waiting for the probes, output).
+/opt/atelier/bin/python3 -m cProfile -o $out/inventory.prof -m agent.cli.main inventory --json >/dev/null 2>&1
 nproc >$out/nproc
 grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- >$out/cpu
 echo "@@BENCH-DONE"
