@@ -59,11 +59,29 @@ def register(subparsers: Subparsers) -> None:
     parser.set_defaults(handler=run)
 
 
+def wait_for_data_partition(limit_s: float = 90.0) -> None:
+    """Wait until the live image's launcher has mounted the stick's data partition.
+
+    The launcher mounts it while the agent loads (under emulation each took seconds, one after the
+    other): it names a file in ATELIER_DATA_PENDING and removes it once the partition — or, without
+    one, a RAM spool — is in place. Nothing may read the configuration or write a report before.
+    """
+    pending = os.environ.get("ATELIER_DATA_PENDING")
+    if not pending:
+        return
+    import time
+
+    deadline = time.monotonic() + limit_s
+    while os.path.exists(pending) and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
 def run(args: argparse.Namespace) -> int:
     from agent.cli._settings import effective
     from agent.host import LiveHost
     from agent.run import Pipeline, RunOptions
 
+    wait_for_data_partition()
     config = effective(
         args,
         asset_code=args.asset_code,

@@ -65,3 +65,26 @@ def test_unattended_without_asset_code_is_a_usage_error(
 ) -> None:
     assert main(["run", "--unattended", "--data-dir", str(data_dir)]) == 2
     assert "code d'inventaire" in capsys.readouterr().err
+
+
+def test_run_waits_for_the_launcher_to_mount_the_data_partition(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+    import time
+
+    from agent.cli.run import wait_for_data_partition
+
+    pending = tmp_path / "atelier-data.pending"
+    pending.write_bytes(b"")
+    monkeypatch.setenv("ATELIER_DATA_PENDING", str(pending))
+    threading.Timer(0.3, pending.unlink).start()
+    start = time.monotonic()
+    wait_for_data_partition()
+    assert not pending.exists() and time.monotonic() - start >= 0.25
+    pending.write_bytes(b"")  # a launcher that never finishes: the wait is bounded
+    start = time.monotonic()
+    wait_for_data_partition(limit_s=0.2)
+    assert time.monotonic() - start < 5
+    monkeypatch.delenv("ATELIER_DATA_PENDING")
+    wait_for_data_partition()  # not started by the launcher: nothing to wait for
