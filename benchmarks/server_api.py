@@ -118,6 +118,8 @@ def build(settings: Settings, devices: int, per_device: int) -> None:
                     "created_at": runs[0],
                     "updated_at": runs[-1],
                     "search_text": f"{code} {serial} {maker} {product} intel(r) core(tm) i5-6300u".lower(),
+                    "last_run_seconds": 0.0,
+                    "last_run_techniques": "overwrite",
                 }
             )
             for report_id, run in zip(ids, runs, strict=True):

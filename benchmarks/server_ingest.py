@@ -96,7 +96,7 @@ def start_server(
         "ATELIER_SERVER_SCRYPT_LOG2_N": "12",
         "PYTHONPATH": str(tree),
     }
-    if tree != ROOT:
+    if tree != ROOT and PEER_AS_SESSION_1:
         # The peer runs as it was deployed before this tree: uvicorn with h11 (httptools, which
         # uvicorn picks when importable, came with this tree's dependencies).
         env["PYTHONPATH"] = f"{_without_httptools(data_dir)}:{tree}"
@@ -121,6 +121,10 @@ def start_server(
         time.sleep(0.2)
     proc.kill()
     raise RuntimeError("server did not start")
+
+
+#: `--peer` serves the peer as session 1 deployed it (one process, h11) unless told otherwise.
+PEER_AS_SESSION_1 = True
 
 
 def _without_httptools(directory: Path) -> Path:
@@ -296,6 +300,11 @@ def main() -> int:
         type=Path,
         help="another source tree (e.g. `git archive` of an older commit) served alongside, same rounds",
     )
+    parser.add_argument(
+        "--peer-served-alike",
+        action="store_true",
+        help="serve the peer like this tree (httptools, --workers) instead of as session 1 did",
+    )
     parser.add_argument("--rounds", type=int, default=4, help="alternating rounds between the servers")
     parser.add_argument(
         "--keep-alive", action="store_true", help="one connection per client for all its reports"
@@ -305,7 +314,9 @@ def main() -> int:
     # (label, source tree, group commit, workers): every server gets the same rounds in turn.
     configs: list[tuple[str, Path, bool, int]] = []
     if args.peer:
-        configs.append(("peer", args.peer.resolve(), True, 1))
+        global PEER_AS_SESSION_1
+        PEER_AS_SESSION_1 = not args.peer_served_alike
+        configs.append(("peer", args.peer.resolve(), True, args.workers if args.peer_served_alike else 1))
     for group_commit in {"on": [True], "off": [False], "both": [False, True]}[args.group_commit]:
         label = "group_commit" if group_commit else "one_commit_per_report"
         configs.append((label, ROOT, group_commit, args.workers))

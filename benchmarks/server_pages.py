@@ -105,6 +105,7 @@ def build(db: Any, *, devices: int, per_device: int, seed: int = 5) -> None:
                 last = now - dt.timedelta(minutes=rng.randrange(365 * 24 * 60))
                 runs = sorted(last - dt.timedelta(days=30 * k + rng.randrange(20)) for k in range(per_device))
                 report_ids = [uuid.uuid4() for _ in runs]
+                durations = [dt.timedelta(minutes=rng.randrange(35, 140)) for _ in runs]
                 system = report.machine.system
                 grade = report.grade.grade if report.grade else None
                 device_rows.append(
@@ -128,11 +129,13 @@ def build(db: Any, *, devices: int, per_device: int, seed: int = 5) -> None:
                         "last_run_at": runs[-1],
                         "erased_at": runs[-1] + dt.timedelta(minutes=40),
                         "search_text": f"{code} sn{n:08d} {system.manufacturer} {system.product}".lower(),
+                        "last_run_seconds": durations[-1].total_seconds(),
+                        "last_run_techniques": "\n".join(cert.technique for cert, _signed in certs) or None,
                         "created_at": runs[0],
                         "updated_at": runs[-1] + dt.timedelta(minutes=55),
                     }
                 )
-                for report_id, run in zip(report_ids, runs, strict=True):
+                for report_id, run, duration in zip(report_ids, runs, durations, strict=True):
                     text = body.replace(ASSET, code).replace(template_id, str(report_id))
                     report_rows.append(
                         {
@@ -141,7 +144,7 @@ def build(db: Any, *, devices: int, per_device: int, seed: int = 5) -> None:
                             "station_id": station_id,
                             "received_at": run + dt.timedelta(minutes=56),
                             "started_at": run,
-                            "finished_at": run + dt.timedelta(minutes=rng.randrange(35, 140)),
+                            "finished_at": run + duration,
                             "agent_version": "0.1.0",
                             "schema_version": "1.0",
                             "body": text,
@@ -283,6 +286,7 @@ def main() -> int:
     parser.add_argument("--data-dir", type=Path, default=Path("/tmp/atelier-bench-pages"))
     parser.add_argument("--rounds", type=int, default=40)
     parser.add_argument("--only", help="comma-separated words: run only the list/device cases naming one")
+    parser.add_argument("--dashboard-only", action="store_true", help="measure the dashboard only")
     args = parser.parse_args()
 
     from fastapi.testclient import TestClient
@@ -370,6 +374,15 @@ def main() -> int:
         ),
     ]
     lines = []
+    if args.dashboard_only:
+        cases, others = [], []
+    else:
+        others = [
+            ("device list as a donor (1/10 of devices)", "/appareils", donor),
+            ("device list, 'in stock' filter", "/appareils?state=stock", client),
+            ("batch page (2,000 devices, 100 shown)", f"/lots/{batch_id}", client),
+            ("donors and batches page", "/lots", client),
+        ]
     for name, page, api in cases:
         if only is not None and not any(word in name for word in only):
             continue
@@ -384,12 +397,7 @@ def main() -> int:
         print("\n".join(lines[-2:]), flush=True)
     if only is not None:
         return 0
-    for name, path, who in (
-        ("device list as a donor (1/10 of devices)", "/appareils", donor),
-        ("device list, 'in stock' filter", "/appareils?state=stock", client),
-        ("batch page (2,000 devices, 100 shown)", f"/lots/{batch_id}", client),
-        ("donors and batches page", "/lots", client),
-    ):
+    for name, path, who in others:
         timed(who, path)
         values = [timed(who, path) for _ in range(max(5, args.rounds // 4))]
         lines.append(f"{name:38s} page: {summary(values)}")

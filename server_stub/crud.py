@@ -758,6 +758,17 @@ def store_report(
             cur.close()
 
 
+def _run_seconds(started: dt.datetime, finished: dt.datetime | None) -> float | None:
+    if finished is None:
+        return None
+    # Naive times are UTC, as `UTCDateTime` stores them.
+    if started.tzinfo is None:
+        started = started.replace(tzinfo=dt.UTC)
+    if finished.tzinfo is None:
+        finished = finished.replace(tzinfo=dt.UTC)
+    return (finished - started).total_seconds()
+
+
 def _store(
     conn: Connection,
     cur: DriverCursor,
@@ -857,6 +868,10 @@ def _store(
         sizes = [d.size_bytes for d in report.disks if d.size_bytes and not d.is_boot_medium]
         summary["storage_bytes"] = sum(sizes) if sizes else known.get("storage_bytes")
         values.update(summary, latest_report_id=report.report_id, last_run_at=report.started_at)
+        # What the dashboard reads of the newest run (migration 0003).
+        seconds = _run_seconds(report.started_at, report.finished_at)
+        values["last_run_seconds"] = seconds if seconds is not None and seconds >= 0 else None
+        values["last_run_techniques"] = "\n".join(c["technique"] for c in certs) if certs else None
         parts = (
             prepared.asset_code,
             summary["serial"],

@@ -76,7 +76,7 @@ class DevicePage:
     has_more: bool = False
 
 
-def _day_start(day: dt.date) -> dt.datetime:
+def day_start(day: dt.date) -> dt.datetime:
     return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
 
 
@@ -146,9 +146,9 @@ def apply_filter(
         if donor is not None:
             query = query.where(Device.batch_id.in_(select(Batch.id).where(Batch.donor_id == donor)))
     if flt.date_from is not None:
-        query = query.where(Device.last_run_at >= _day_start(flt.date_from))
+        query = query.where(Device.last_run_at >= day_start(flt.date_from))
     if flt.date_to is not None:
-        query = query.where(Device.last_run_at < _day_start(flt.date_to) + dt.timedelta(days=1))
+        query = query.where(Device.last_run_at < day_start(flt.date_to) + dt.timedelta(days=1))
     if flt.needle:
         query = query.where(_text_match(flt.needle))
     return query
@@ -232,7 +232,8 @@ def list_devices(
         # The matches' ids from the trigram index (or one sequential scan): they give the count,
         # and up to `COUNT_CAP` of them sort in memory. (The asset code equal to the needle, the
         # other half of the text filter, was looked for just above.)
-        if len(needle.lower()) >= TRIGRAM and _sqlite_text_index(session):
+        # (FTS5 reads its query up to a NUL: "unterminated string". Such a needle scans.)
+        if len(needle.lower()) >= TRIGRAM and "\x00" not in needle and _sqlite_text_index(session):
             candidates = matching(_trigram_matches(needle), exact)
         else:
             candidates = matching(select(Device.id))
@@ -261,5 +262,6 @@ __all__ = [
     "DeviceFilter",
     "DevicePage",
     "apply_filter",
+    "day_start",
     "list_devices",
 ]

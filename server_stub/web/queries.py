@@ -18,9 +18,9 @@ from sqlalchemy import ColumnElement, Select, and_, case, extract, func, select
 from sqlalchemy.orm import Session
 
 from server_stub import crud
-from server_stub.device_list import DeviceFilter
+from server_stub.device_list import DeviceFilter, day_start
 from server_stub.device_list import apply_filter as _apply_filter
-from server_stub.models import Batch, Certificate, Device, Donor, Outcome, Report
+from server_stub.models import Batch, Device, Donor, Outcome
 
 
 def batches_by_id(session: Session, ids: Sequence[int | None]) -> dict[int, Batch]:
@@ -113,10 +113,11 @@ def months_between(start: dt.date, end: dt.date) -> list[dt.date]:
     return months
 
 
-def _seconds(session: Session, start: Any, end: Any) -> ColumnElement[Any]:
-    if session.get_bind().dialect.name == "sqlite":
-        return (func.julianday(end) - func.julianday(start)) * 86400.0
-    return extract("epoch", end - start)
+def _month(key: Sequence[Any]) -> tuple[int, int]:
+    """(year, month) from the dashboard's month key: "YYYY-MM" (SQLite) or two numbers."""
+    if len(key) == 1:
+        return int(key[0][:4]), int(key[0][5:7])
+    return int(key[0]), int(key[1])
 
 
 def dashboard(
@@ -129,59 +130,63 @@ def dashboard(
     donor_scope: int | None = None,
 ) -> Dashboard:
     """What a monthly meeting looks at, for machines whose newest run falls in the period."""
-    period = DeviceFilter(date_from=date_from, date_to=date_to, donor_id=donor_id, batch_id=batch_id)
+    period = DeviceFilter(donor_id=donor_id, batch_id=batch_id)
     result = Dashboard(date_from=date_from, date_to=date_to, computed_at=dt.datetime.now(dt.UTC))
-    year, month = extract("year", Device.last_run_at), extract("month", Device.last_run_at)
+    start, end = day_start(date_from), day_start(date_to) + dt.timedelta(days=1)
+    in_period: list[ColumnElement[Any]] = [Device.last_run_at >= start, Device.last_run_at < end]
+    month_key: tuple[ColumnElement[Any], ...]
+    if session.get_bind().dialect.name == "sqlite":
+        # A dashboard's period holds most machines: one scan of the table (34 ms for 100,000)
+        # beats a seek per machine through the run-date index (460 ms); likely() tells SQLite.
+        in_period = [func.likely(condition) for condition in in_period]
+        # "YYYY-MM" of the stored text: two strftime() calls per machine cost 200 ms more.
+        month_key = (func.substr(Device.last_run_at, 1, 7),)
+    else:
+        month_key = (extract("year", Device.last_run_at), extract("month", Device.last_run_at))
 
-    # One pass over the period's machines gives the months, the grades and the erased count.
+    # One pass over the period's machines: months, grades, erased count, erasure techniques and
+    # run durations all live on the device row (written at ingest, migration 0003).
     summary = cast(
         "Select[Any]",
-        select(year, month, Device.grade, Device.erasure_status, func.count(Device.id)).select_from(Device),
+        select(
+            *month_key,
+            Device.grade,
+            Device.erasure_status,
+            Device.last_run_techniques,
+            func.count(Device.id),
+            func.sum(Device.last_run_seconds),
+            func.count(Device.last_run_seconds),
+        )
+        .select_from(Device)
+        .where(*in_period),
+    )
+    grouped = _apply_filter(summary, period, donor_scope).group_by(
+        *month_key, Device.grade, Device.erasure_status, Device.last_run_techniques
     )
     per_month: dict[tuple[int, int], int] = {}
-    for y, m, grade, erasure, n in session.execute(
-        _apply_filter(summary, period, donor_scope).group_by(year, month, Device.grade, Device.erasure_status)
-    ):
-        per_month[(int(y), int(m))] = per_month.get((int(y), int(m)), 0) + int(n)
-        result.grades[grade or "?"] = result.grades.get(grade or "?", 0) + int(n)
+    per_month_time: dict[tuple[int, int], tuple[float, int]] = {}
+    for *month, grade, erasure, techniques, n, seconds, timed_n in session.execute(grouped):
+        key, n = _month(month), int(n)
+        per_month[key] = per_month.get(key, 0) + n
+        result.grades[grade or "?"] = result.grades.get(grade or "?", 0) + n
         if erasure == "erased":
-            result.total_erased += int(n)
+            result.total_erased += n
+        for technique in (techniques or "").split("\n"):
+            if technique:
+                result.techniques[technique] = result.techniques.get(technique, 0) + n
+        if timed_n:
+            total, count = per_month_time.get(key, (0.0, 0))
+            per_month_time[key] = (total + float(seconds), count + int(timed_n))
     months = months_between(date_from, date_to)
     result.processed = [MonthValue(m, per_month.get((m.year, m.month), 0)) for m in months]
     result.total_processed = sum(per_month.values())
-
-    by_technique = cast(
-        "Select[Any]",
-        select(Certificate.technique, func.count(Certificate.id))
-        .select_from(Device)
-        .join(Certificate, Certificate.report_id == Device.latest_report_id),
-    )
-    techniques = _apply_filter(by_technique, period, donor_scope).group_by(Certificate.technique)
-    result.techniques = dict(
-        sorted(((t, int(n)) for t, n in session.execute(techniques)), key=lambda item: -item[1])
-    )
-
-    seconds = _seconds(session, Report.started_at, Report.finished_at)
-    timed_runs = cast(
-        "Select[Any]",
-        select(year, month, func.avg(seconds), func.count(Report.id))
-        .select_from(Device)
-        .join(Report, Report.id == Device.latest_report_id),
-    )
-    durations = _apply_filter(timed_runs, period, donor_scope).where(
-        Report.finished_at.is_not(None), Report.finished_at >= Report.started_at
-    )
-    per_month_time: dict[tuple[int, int], tuple[float, int]] = {
-        (int(y), int(m)): (float(avg), int(n))
-        for y, m, avg, n in session.execute(durations.group_by(year, month))
-        if avg is not None
-    }
+    result.techniques = dict(sorted(result.techniques.items(), key=lambda item: -item[1]))
     for m in months:
-        avg, n = per_month_time.get((m.year, m.month), (None, 0))
-        result.durations.append(MonthValue(m, n, avg))
-    timed = sum(n for _avg, n in per_month_time.values())
+        total, count = per_month_time.get((m.year, m.month), (0.0, 0))
+        result.durations.append(MonthValue(m, count, total / count if count else None))
+    timed = sum(count for _total, count in per_month_time.values())
     if timed:
-        result.average_seconds = sum(avg * n for avg, n in per_month_time.values()) / timed
+        result.average_seconds = sum(total for total, _count in per_month_time.values()) / timed
 
     # Outcomes recorded in the period, for the devices in scope (whatever the date of their run).
     outcomes = select(Outcome.kind, func.count(Outcome.id)).where(

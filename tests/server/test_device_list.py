@@ -54,6 +54,14 @@ def test_substring_search_matches_python_in(api: Api) -> None:
         assert page["total"] == len(expected) and not page["total_capped"]
 
 
+def test_search_with_control_characters_answers(api: Api) -> None:
+    _seed(api)
+    for needle in ("\x00ser", "ser\x00", "\x01\x02\x03", "a\u0301bc"):
+        response = api.client.get("/api/v1/devices", params={"q": needle}, headers=api.admin)
+        # PostgreSQL refuses NUL in any string: a 422, as everywhere else in the API.
+        assert response.status_code in (200, 422), (needle, response.text)
+
+
 def test_search_follows_the_newest_report(api: Api) -> None:
     _, headers, key = api.station()
     first = dt.datetime(2026, 11, 1, 9, tzinfo=dt.UTC)

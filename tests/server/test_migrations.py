@@ -31,7 +31,7 @@ def _check(url: str, settings_dir: Path) -> None:
                 conn, opts={"compare_type": True, "include_name": include_name}
             )
             assert compare_metadata(context, Base.metadata) == []
-            assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0002"
+            assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0003"
             # The text search's trigram index (migration 0002), outside the models.
             if conn.dialect.name == "sqlite":
                 assert "devices_fts" in tables
