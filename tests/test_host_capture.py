@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import tarfile
 from pathlib import Path
 
@@ -110,14 +109,3 @@ def test_replay_of_a_capture_made_before_the_empty_drive_database() -> None:
     result = host.run(["smartctl", "--json", "-x", "-B", "/dev/null", "/dev/nvme0n1"])
     assert result.stdout == "{}" and not result.missing
     assert host.run(["smartctl", "--json", "-x", "-B", "/dev/null", "/dev/nvme1n1"]).missing
-
-
-def test_prefetched_commands_run_niced_and_leave_the_caller_alone() -> None:
-    """The queries yield the CPU to the interpreter still loading the probes (issue 2's VM figure)."""
-    from agent.host import Prefetch, PrefetchingHost
-    from agent.host._prefetch import PREFETCH_NICENESS
-
-    argv = ("sh", "-c", "cut -d' ' -f19 /proc/self/stat")
-    host = PrefetchingHost(LiveHost(), [Prefetch(argv, 5.0)])
-    assert host.run(argv).stdout.strip() == str(max(PREFETCH_NICENESS, os.getpriority(os.PRIO_PROCESS, 0)))
-    assert LiveHost().run(argv).stdout.strip() == str(os.getpriority(os.PRIO_PROCESS, 0))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import threading
 from collections.abc import Callable, Iterable, Sequence
 
 from agent._threads import Pending
@@ -55,18 +54,8 @@ class PrefetchingHost(LiveHost):
         return self._inner.udev_devices(subsystem)
 
 
-#: Niceness of prefetched commands. They start while the interpreter loads the probes, which is the
-#: inventory's critical path: on a two-CPU machine five queries would otherwise take a third of the
-#: loading thread's CPU; they have slack until the probes ask for their answers, and once the
-#: loading is done nothing competes with them, so their own time does not grow.
-PREFETCH_NICENESS = 10
-
-
 def _runner(inner: LiveHost, command: Prefetch) -> Callable[[], CommandResult]:
     def run() -> CommandResult:
-        # Linux keeps a niceness per thread, and a child inherits that of the thread that forks it.
-        with contextlib.suppress(OSError, AttributeError):
-            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), PREFETCH_NICENESS)
         if command.run_argv is None:
             return inner.run(command.argv, timeout=command.timeout)
         try:

@@ -195,18 +195,38 @@ def drivedb_subset(
     start = model_start(sysfs_model)
     if start is None or os.path.exists(local_additions):
         return None  # local additions come first in smartctl's order: keep its default reading
-    data = next((d for d in map(_read, databases) if d is not None), None)
-    if data is None:
-        return None  # smartctl uses its built-in copy, which has no index
-    dirs = [SYSTEM_INDEX_DIR, _cache_dir()] if index_dirs is None else list(index_dirs)
-    index = _load_index(data, dirs)
-    if index is None:
-        try:
-            index = build_index(data)
-        except ValueError:
-            return None  # a database this parser does not read: smartctl reads it whole
-        _store_index(index, dirs[-1])
+    dirs = (SYSTEM_INDEX_DIR, _cache_dir()) if index_dirs is None else tuple(index_dirs)
+    loaded = _database(tuple(databases), dirs)
+    if loaded is None:
+        return None
+    data, index = loaded
     return subset(data, index, [start] if bridge is None else [start, bridge])
+
+
+#: The database and its index, read once per process for every disk (a tenth of a second each
+#: time under emulation).
+_LOADED: dict[tuple[tuple[str, ...], tuple[str, ...]], tuple[bytes, dict[str, Any]] | None] = {}
+
+
+def _database(databases: tuple[str, ...], dirs: tuple[str, ...]) -> tuple[bytes, dict[str, Any]] | None:
+    key = (databases, dirs)
+    if key in _LOADED:
+        return _LOADED[key]
+    loaded: tuple[bytes, dict[str, Any]] | None = None
+    data = next((d for d in map(_read, databases) if d is not None), None)
+    # No file: smartctl uses its built-in copy, which has no index.
+    if data is not None:
+        index = _load_index(data, dirs)
+        if index is None:
+            try:
+                index = build_index(data)
+            except ValueError:
+                index = None  # a database this parser does not read: smartctl reads it whole
+            else:
+                _store_index(index, dirs[-1])
+        loaded = None if index is None else (data, index)
+    _LOADED[key] = loaded
+    return loaded
 
 
 def write_scratch(name: str, content: bytes) -> str | None:

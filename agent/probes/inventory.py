@@ -15,6 +15,9 @@ from agent.report import Report
 
 T = TypeVar("T")
 
+#: Probes whose time is mostly waiting for a command; see `collect_inventory`.
+_WAITING_PROBES = frozenset({"disks", "memory"})
+
 
 def _guarded(ctx: ProbeContext, probe: str, fn: Callable[[ProbeContext], T], default: T) -> T:
     """A probe that raises is a bug, not a reason to lose the inventory: record it and go on."""
@@ -39,8 +42,8 @@ def collect_inventory(
     """Inventory the machine behind `host`.
 
     `only_disks` restricts the disk probe to those device paths (how tests and the demo stay on
-    loop devices); other probes always run. Probes run concurrently: most of their time is spent
-    waiting for smartctl, dmidecode and lscpu, which run in parallel processes.
+    loop devices); other probes always run. The disk and memory probes run concurrently with the
+    rest: most of their time is spent waiting for smartctl and dmidecode.
     """
     from agent.probes.battery import probe_batteries
     from agent.probes.cpu import probe_cpus
@@ -68,11 +71,20 @@ def collect_inventory(
         "batteries": (probe_batteries, []),
         "displays": (probe_displays, []),
     }
+    # The probes that wait for commands (smartctl per disk, dmidecode) run in threads; the others
+    # read a few files and run here meanwhile: a thread costs more to start under QEMU's emulated
+    # CPUs (~20 ms) than such a probe does to run.
     running = {
         name: Pending(partial(_guarded, ctx, name, fn, default), name=f"probe-{name}")
         for name, (fn, default) in jobs.items()
+        if name in _WAITING_PROBES
     }
-    results = {name: job.result() for name, job in running.items()}
+    results = {
+        name: _guarded(ctx, name, fn, default)
+        for name, (fn, default) in jobs.items()
+        if name not in _WAITING_PROBES
+    }
+    results.update((name, job.result()) for name, job in running.items())
 
     # Stable order: a capture replayed later must give the same report, whatever thread finished first.
     errors = sorted(ctx.errors, key=lambda e: (e.probe, e.message, e.detail or ""))
