@@ -50,8 +50,9 @@ def test_uuid_without_platform_leaves_the_real_platform_importable() -> None:
     """agent._uuid's stand-in is gone once uuid is loaded: `import platform` is the real module."""
     code = (
         "import sys, agent._uuid as u; assert 'platform' not in sys.modules, 'stand-in left behind'; "
-        "import platform, uuid; assert platform.python_version() and uuid._LINUX is True; "
-        "assert u.uuid4().version == 4"
+        "assert '_uuid' not in sys.modules; "
+        "import platform, uuid, _uuid; assert platform.python_version() and uuid._LINUX is True; "
+        "assert u.uuid4().version == 4 and uuid.uuid1().version == 1"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
