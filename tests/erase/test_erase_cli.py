@@ -158,7 +158,9 @@ def test_io_errors_fail_that_disk_with_its_ranges_and_the_other_disk_is_erased(
     # and everything from there to the end of the 64 MiB device is reported.
     assert 8 * MiB <= first.start <= 16 * MiB
     assert failed.failed_ranges[-1].end == 64 * MiB
-    assert sum(r.end - r.start for r in failed.failed_ranges) >= 48 * MiB
+    # Nearly all of it: now and then tmpfs finds room for one more 64 KiB chunk after the first
+    # failure (seen once under load: 48 MiB minus 64 KiB reported), which is then really written.
+    assert sum(r.end - r.start for r in failed.failed_ranges) >= 64 * MiB - first.start - MiB
     assert failed.passes[0].bytes_written < 64 * MiB
     erased = certs[os.path.basename(good)].certificate
     assert erased.result == "erased"
