@@ -192,17 +192,11 @@ def _walk(c: Any, states: _State, items: Any) -> _State:
     return states
 
 
-def could_match(prefixes: tuple[str, ...] | list[str], model_start: str) -> bool:
-    """Whether a model known to start with `model_start` may start with one of `prefixes`."""
-    return any(p.startswith(model_start) or model_start.startswith(p) for p in prefixes)
-
-
 __all__ = [
     "MAX_PREFIXES",
     "PREFIX_LENGTH",
     "DrivedbEntry",
     "DrivedbError",
-    "could_match",
     "is_always_kept",
     "model_prefixes",
     "parse_drivedb",

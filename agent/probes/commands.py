@@ -8,6 +8,7 @@ command and the probe's own are the same command by construction.
 
 from __future__ import annotations
 
+import functools
 import os
 import posixpath
 import re
@@ -98,8 +99,10 @@ def _sys_value(path: str) -> str | None:
         return None
 
 
+@functools.cache
 def live_drivedbs() -> list[str | None]:
-    """[main drive database, local additions] as this machine's smartctl reads them (None: absent)."""
+    """[main drive database, local additions] as this machine's smartctl reads them (None: absent).
+    Read once per process: every USB disk asks, and the files do not change during a run."""
     main = next((text for text in map(_sys_value, DRIVEDB_PATHS) if text is not None), None)
     return [main, _sys_value(LOCAL_DRIVEDB)]
 
@@ -123,27 +126,27 @@ def _smartctl_subset(name: str, path: str, extra: Sequence[str] = (), devpath: s
     """smartctl with the part of the drive database this disk can match (`agent.probes.drivedb`):
     the same answer for a tenth of the work. `devpath`: the disk's /sys path when it is on USB."""
     argv = tuple(smartctl_argv(path, extra))
-    from functools import partial
-
-    from agent.probes.drivedb import drivedb_subset, model_consistent, model_start, usb_id, write_scratch
+    from agent.probes.drivedb import drivedb_subset, model_start, usb_id, write_scratch
 
     model = _sys_value(f"/sys/block/{name}/device/model")
+    start = model_start(model)
     bridge = None
     if devpath is not None:
         bridge = usb_id(usb_vendor_id(devpath, _sys_value), usb_product_id(devpath, _sys_value))
-        if bridge is None:
-            return Prefetch(argv, SMARTCTL_TIMEOUT)
-    start = model_start(model)
+    if start is None or (devpath is not None and bridge is None):
+        return Prefetch(argv, SMARTCTL_TIMEOUT)
     content = drivedb_subset(model, DRIVEDB_PATHS, LOCAL_DRIVEDB, bridge=bridge)
     scratch = write_scratch(f"{name}{''.join(extra)}", content) if content is not None else None
-    if scratch is None or start is None:
+    if scratch is None:
         return Prefetch(argv, SMARTCTL_TIMEOUT)
-    accept = partial(_accept_subset_answer, partial(model_consistent, start))
+    accept = functools.partial(_subset_answer_consistent, start)
     return Prefetch(argv, SMARTCTL_TIMEOUT, (*argv[:-1], "-B", scratch, path), scratch, accept)
 
 
-def _accept_subset_answer(consistent: Callable[[str], bool], result: CommandResult) -> bool:
-    return consistent(result.stdout)
+def _subset_answer_consistent(start: str, result: CommandResult) -> bool:
+    from agent.probes.drivedb import model_consistent
+
+    return model_consistent(start, result.stdout)
 
 
 def live_prefetch(only: Sequence[str] | None, *, smart: bool) -> list[Prefetch]:

@@ -105,16 +105,32 @@ def _load_index(data: bytes, index_dirs: Sequence[str]) -> dict[str, Any] | None
     return None
 
 
+def _first_database(databases: Sequence[str]) -> bytes | None:
+    """The first database file smartctl would read (None: it uses its built-in copy)."""
+    return next((data for data in map(_read, databases) if data is not None), None)
+
+
+def _write_index(index: dict[str, Any], directory: str) -> str:
+    """Write the index atomically in `directory`; its path."""
+    os.makedirs(directory, exist_ok=True)
+    path = os.path.join(directory, INDEX_NAME)
+    temporary = os.path.join(directory, f".{INDEX_NAME}.{os.getpid()}")
+    with open(temporary, "w", encoding="utf-8") as handle:
+        json.dump(index, handle, separators=(",", ":"))
+    os.replace(temporary, path)
+    return path
+
+
 def _store_index(index: dict[str, Any], directory: str) -> None:
     """Best effort: a cache that cannot be written only means computing the index again next time."""
-    try:
-        os.makedirs(directory, exist_ok=True)
-        temporary = os.path.join(directory, f".{INDEX_NAME}.{os.getpid()}")
-        with open(temporary, "w", encoding="utf-8") as handle:
-            json.dump(index, handle, separators=(",", ":"))
-        os.replace(temporary, os.path.join(directory, INDEX_NAME))
-    except OSError:
-        pass
+    with contextlib.suppress(OSError):
+        _write_index(index, directory)
+
+
+def could_match(prefixes: Sequence[str], start: str) -> bool:
+    """Whether a model (or bridge id) known to start with `start` may start with one of `prefixes`:
+    one of the two must then be a prefix of the other."""
+    return any(p.startswith(start) or start.startswith(p) for p in prefixes)
 
 
 def subset(data: bytes, index: dict[str, Any], keys: Sequence[str]) -> bytes | None:
@@ -124,7 +140,7 @@ def subset(data: bytes, index: dict[str, Any], keys: Sequence[str]) -> bytes | N
     chosen = set(index["always"])
     for key in keys:
         for number, prefixes in index["by_first"].get(key[:1], ()):
-            if any(p.startswith(key) or key.startswith(p) for p in prefixes):
+            if could_match(prefixes, key):
                 chosen.add(number)
     spans = index["spans"]
     parts = [_HEADER]
@@ -213,7 +229,7 @@ def _database(databases: tuple[str, ...], dirs: tuple[str, ...]) -> tuple[bytes,
     if key in _LOADED:
         return _LOADED[key]
     loaded: tuple[bytes, dict[str, Any]] | None = None
-    data = next((d for d in map(_read, databases) if d is not None), None)
+    data = _first_database(databases)
     # No file: smartctl uses its built-in copy, which has no index.
     if data is not None:
         index = _load_index(data, dirs)
@@ -256,15 +272,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Index smartctl's drive database for Atelier.")
     parser.add_argument("--write-index", metavar="DIR", nargs="?", const=SYSTEM_INDEX_DIR, required=True)
     args = parser.parse_args(argv)
-    data = next((d for d in map(_read, DRIVEDB_PATHS) if d is not None), None)
+    data = _first_database(DRIVEDB_PATHS)
     if data is None:
         print("no drive database found in", ", ".join(DRIVEDB_PATHS))
         return 1
     index = build_index(data)
-    os.makedirs(args.write_index, exist_ok=True)
-    with open(os.path.join(args.write_index, INDEX_NAME), "w", encoding="utf-8") as handle:
-        json.dump(index, handle, separators=(",", ":"))
-    print(f"{len(index['spans'])} entries indexed in {os.path.join(args.write_index, INDEX_NAME)}")
+    print(f"{len(index['spans'])} entries indexed in {_write_index(index, args.write_index)}")
     return 0
 
 
@@ -272,6 +285,7 @@ __all__ = [
     "INDEX_NAME",
     "SYSTEM_INDEX_DIR",
     "build_index",
+    "could_match",
     "drivedb_subset",
     "model_consistent",
     "model_start",

@@ -17,15 +17,10 @@ from pathlib import Path
 
 import pytest
 
-from agent.parsers.drivedb import (
-    DrivedbError,
-    could_match,
-    is_always_kept,
-    model_prefixes,
-    parse_drivedb,
-)
+from agent.parsers.drivedb import DrivedbError, is_always_kept, model_prefixes, parse_drivedb
 from agent.probes import drivedb
 from agent.probes.commands import DRIVEDB_PATHS
+from agent.probes.drivedb import could_match
 
 _ROOT = Path(__file__).resolve().parents[2]
 SMARTCTL = Path(os.environ.get("ATELIER_SHARED", _ROOT.parent / "shared")).resolve() / "fixtures" / "smartctl"
