@@ -107,18 +107,34 @@ def live_drivedbs() -> list[str | None]:
     return [main, _sys_value(LOCAL_DRIVEDB)]
 
 
-def _live_medium_disk() -> str | None:
-    """The disk live-boot booted from (the kernel name of /run/live/medium's disk), if any."""
+def _live_medium_disk(root: str = "") -> str | None:
+    """The disk live-boot booted from (the kernel name of /run/live/medium's disk), if any.
+
+    Found from the mount's device number (/proc/self/mountinfo → /sys/dev/block/MAJ:MIN), not only
+    from its source: with `live-media=/dev/disk/by-label/…` on the kernel command line the source
+    can be that udev link, which resolves to nothing where /dev lacks it. `root`: a directory
+    standing for / (tests)."""
     try:
-        with open("/proc/self/mounts", encoding="utf-8", errors="replace") as handle:
+        with open(f"{root}/proc/self/mountinfo", encoding="utf-8", errors="replace") as handle:
             mounts = [line.split() for line in handle]
     except OSError:
         return None
     for fields in mounts:
-        if len(fields) > 1 and fields[1] == "/run/live/medium" and fields[0].startswith("/dev/"):
-            partition = os.path.basename(os.path.realpath(fields[0]))
-            parent = os.path.basename(os.path.dirname(os.path.realpath(f"/sys/class/block/{partition}")))
-            return parent if os.path.isdir(f"/sys/block/{parent}") else partition
+        if len(fields) < 5 or fields[4] != "/run/live/medium":
+            continue
+        sysdev = os.path.realpath(f"{root}/sys/dev/block/{fields[2]}")
+        if not os.path.isdir(sysdev):  # no /sys/dev (old kernels): the source's name, links followed
+            try:
+                source = fields[fields.index("-", 6) + 2]
+            except (ValueError, IndexError):
+                return None
+            name = os.path.basename(os.path.realpath(f"{root}{source}"))
+            sysdev = os.path.realpath(f"{root}/sys/class/block/{name}")
+            if not source.startswith("/dev/") or not os.path.isdir(sysdev):
+                return None
+        partition = os.path.basename(sysdev)
+        parent = os.path.basename(os.path.dirname(sysdev))
+        return parent if os.path.isdir(f"{root}/sys/block/{parent}") else partition
     return None
 
 
