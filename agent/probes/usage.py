@@ -69,6 +69,16 @@ _BOOT_MOUNTS = {
 #: Kernel command-line parameters naming the boot/live medium (live-boot: live-media=, bootfrom=;
 #: `atelier.medium=` lets a station force it when a stick has no recognisable label).
 _MEDIUM_PARAMS = ("live-media", "bootfrom", "atelier.medium")
+#: udev's persistent links and the tag each stands for. The image boots with
+#: `live-media=/dev/disk/by-label/ATELIER-LIVE` (image/lb-config.sh): where the link cannot be
+#: followed (no udev database, a replayed capture) the label read from the devices decides.
+_UDEV_LINK_TAGS = (
+    ("/dev/disk/by-label/", "LABEL"),
+    ("/dev/disk/by-uuid/", "UUID"),
+    ("/dev/disk/by-partuuid/", "PARTUUID"),
+    ("/dev/disk/by-partlabel/", "PARTLABEL"),
+)
+_UDEV_ESCAPE = r"\\x([0-9a-fA-F]{2})"
 
 
 class DiskUsage(Record, frozen=True):
@@ -319,7 +329,18 @@ def _cmdline(host: Host) -> dict[str, str]:
 
 
 def _resolve_spec(host: Host, topo: _Topology, dm_names: dict[str, str], ids: _Ids, spec: str) -> str | None:
-    """root=/live-media= value ('/dev/sda2', 'UUID=…', 'LABEL=…', 'PARTUUID=…') -> kernel name."""
+    """root=/live-media= value ('/dev/sda2', '/dev/disk/by-label/…', 'UUID=…', 'LABEL=…',
+    'PARTUUID=…') -> kernel name."""
+    if spec.startswith("/dev/"):
+        name = _kernel_name(host, topo, dm_names, spec)
+        if name is not None:
+            return name
+        for prefix, tag in _UDEV_LINK_TAGS:
+            if spec.startswith(prefix) and len(spec) > len(prefix):
+                # udev writes unsafe characters of a label as \xNN in the link's name.
+                value = re.sub(_UDEV_ESCAPE, lambda m: chr(int(m.group(1), 16)), spec[len(prefix) :])
+                return _resolve_spec(host, topo, dm_names, ids, f"{tag}={value}")
+        return None
     key, sep, value = spec.partition("=")
     if sep:
         table = {
@@ -333,9 +354,6 @@ def _resolve_spec(host: Host, topo: _Topology, dm_names: dict[str, str], ids: _I
         for name, known in table.items():
             if known.lower() == value.lower() and name in topo.parent:
                 return name
-        return None
-    if spec.startswith("/dev/"):
-        return _kernel_name(host, topo, dm_names, spec)
     return None
 
 

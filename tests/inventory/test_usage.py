@@ -410,3 +410,96 @@ def test_usage_never_raises_on_odd_system_files(
     assert set(usages) == {"sda", "sdb", "loop0", "nvme0n1"}
     assert usages["sdb"].is_boot_medium  # its labels still say so
     usage_of(host, label or "sda")
+
+
+# --------------------------------------------------------------------------------------------
+# The image's command line names its medium by label: live-media=/dev/disk/by-label/ATELIER-LIVE
+# (image/lb-config.sh). live-boot may then leave the link as the mount's source.
+
+BY_LABEL = "/dev/disk/by-label/ATELIER-LIVE"
+BY_LABEL_CMDLINE = f"BOOT_IMAGE=/live/vmlinuz boot=live live-media={BY_LABEL} noprompt quiet\n"
+# `blkid -c /dev/null -o export` on the image's ISO file (this machine, 2026-11-29), as the stick's
+# first partition; and an internal disk's NTFS partition.
+BLKID_EXPORT = """\
+DEVNAME=/dev/sdb1
+BLOCK_SIZE=2048
+UUID=2026-11-29-17-20-12-00
+LABEL=ATELIER-LIVE
+TYPE=iso9660
+PTUUID=69ab8cae
+PTTYPE=dos
+
+DEVNAME=/dev/sda1
+LABEL=Windows
+UUID=01D9AB
+TYPE=ntfs
+"""
+
+
+def _by_label_host(
+    mountinfo: str, *, links: dict[str, str] | None = None, udev: bool = True, cmdline: str = BY_LABEL_CMDLINE
+) -> ReplayHost:
+    base = _live_boot_host(**{"/proc/self/mountinfo": mountinfo, "/proc/cmdline": cmdline})
+    files: dict[str, str | bytes] = {}
+    _disk(files, "sda", "8:0", {"sda1": "8:1", "sda2": "8:2"})
+    _disk(files, "sdb", "8:16", {"sdb1": "8:17", "sdb2": "8:18", "sdb3": "8:19"})
+    _disk(files, "loop0", "7:0")
+    _disk(files, "nvme0n1", "259:0", {"nvme0n1p1": "259:1"})
+    files["/proc/self/mountinfo"] = mountinfo
+    files["/proc/swaps"] = "Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority\n"
+    files["/proc/cmdline"] = cmdline
+    return ReplayHost.build(
+        files=files,
+        links=links or {},
+        udev={"block": base.udev_devices("block")} if udev else {},
+        commands={("blkid", "-c", "/dev/null", "-o", "export"): (0, BLKID_EXPORT)},
+    )
+
+
+LABEL_MOUNTINFO = LIVE_MOUNTINFO.replace(" iso9660 /dev/sdb1 ", f" iso9660 {BY_LABEL} ")
+
+
+def test_by_label_medium_with_udev_is_the_boot_medium() -> None:
+    assert f" {BY_LABEL} " in LABEL_MOUNTINFO
+    host = _by_label_host(LABEL_MOUNTINFO, links={BY_LABEL: "../../sdb1"})
+    usages = disk_usages(host)
+    stick = usages["sdb"]
+    assert stick.is_boot_medium and stick.mountpoints == ("/run/live/medium",)
+    assert f"live boot medium (kernel command line live-media={BY_LABEL})" in stick.reasons
+    assert not usages["sda"].in_use and not usages["nvme0n1"].in_use
+
+
+def test_by_label_medium_without_udev_falls_back_to_the_label() -> None:
+    # No udev database and no link in /dev: the label blkid reads names the stick all the same.
+    host = _by_label_host(LABEL_MOUNTINFO, udev=False)
+    usages = disk_usages(host)
+    stick = usages["sdb"]
+    assert stick.is_boot_medium
+    assert stick.reasons == (
+        "mounted at /run/live/medium",
+        "live boot medium (mounted at /run/live/medium)",
+        "live boot medium (label ATELIER-LIVE)",
+        f"live boot medium (kernel command line live-media={BY_LABEL})",
+    )
+    assert not usages["sda"].in_use and not usages["nvme0n1"].in_use
+
+
+def test_by_label_medium_after_toram_is_still_named_by_the_command_line() -> None:
+    # `toram`: nothing of the stick is mounted any more; the link is gone too (stick pulled out
+    # and put back under another name), only the labels and the command line tell.
+    mountinfo = "".join(line + "\n" for line in LIVE_MOUNTINFO.splitlines() if "/run/live/medium" not in line)
+    usage = usage_of(_by_label_host(mountinfo), "/dev/sdb")
+    assert usage.is_boot_medium and usage.mountpoints == ()
+    assert f"live boot medium (kernel command line live-media={BY_LABEL})" in usage.reasons
+
+
+def test_by_label_link_names_are_unescaped_and_unknown_labels_name_no_disk() -> None:
+    # udev writes a label's unsafe characters as \xNN in the link's name (a space as \x20); any
+    # escaped character decodes the same way — here the "o" of the internal NVMe's label "root".
+    cmdline = "boot=live live-media=/dev/disk/by-label/ro\\x6ft quiet\n"
+    usage = usage_of(_by_label_host(LIVE_MOUNTINFO, cmdline=cmdline), "nvme0n1")
+    assert usage.reasons == ("live boot medium (kernel command line live-media=/dev/disk/by-label/ro\\x6ft)",)
+    cmdline = "boot=live live-media=/dev/disk/by-label/NO-SUCH-LABEL quiet\n"
+    usages = disk_usages(_by_label_host(LIVE_MOUNTINFO, cmdline=cmdline))
+    assert not usages["sda"].in_use and not usages["nvme0n1"].in_use
+    assert usages["sdb"].is_boot_medium  # still by its mount and labels
