@@ -20,8 +20,15 @@ fi
 # - quiet kernel and systemd status: under TCG every console line costs time;
 # - console on the serial port and the screen, the screen last so /dev/console (where the agent
 #   talks) is the screen on a real PC;
-# - noprompt: live-boot would otherwise wait for Enter after ejecting a CD at power-off.
-APPEND="boot=live noprompt quiet loglevel=3 systemd.show_status=0 console=ttyS0,115200n8 console=tty1"
+# - noprompt: live-boot would otherwise wait for Enter after ejecting a CD at power-off;
+# - live-media=: the stick (or DVD) by the ISO's volume label (--iso-volume below; udev links the
+#   Joliet label, hyphen kept). Without it live-boot finds its medium by mounting, read-only, the
+#   file system of every disk it sees — the donated PC's internal disks too, and a read-only ext4
+#   mount still replays a dirty journal. The initramfs waits for this link before live-boot looks
+#   (config/includes.chroot_before_packages/etc/initramfs-tools/scripts/live-premount/
+#   atelier-medium); live-boot's scan remains the fallback when the label never shows up.
+LIVE_LABEL="ATELIER-LIVE"
+APPEND="boot=live live-media=/dev/disk/by-label/${LIVE_LABEL} noprompt quiet loglevel=3 systemd.show_status=0 console=ttyS0,115200n8 console=tty1"
 
 # squashfs in zstd: decompresses several times faster than xz (boot time under TCG and on old
 # PCs); level 9 compresses far faster than mksquashfs' default 15 (the longest build step, minutes
@@ -54,7 +61,7 @@ lb config noauto \
 	--bootappend-live "$APPEND" \
 	--bootappend-live-failsafe none \
 	--iso-application "Atelier" \
-	--iso-volume "ATELIER-LIVE" \
+	--iso-volume "$LIVE_LABEL" \
 	--iso-publisher "Atelier" \
 	--cache true \
 	--cache-packages true \

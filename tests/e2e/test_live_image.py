@@ -300,6 +300,15 @@ def test_unattended_run_end_to_end(
     assert list((data / "logs").glob("journal-*.txt"))
 
 
+def assert_no_internal_disk_mounted_at_boot(dmesg: str) -> None:
+    """The kernel log up to the script's start: live-boot went straight to the stick named by
+    live-media= and mounted no file system of the internal disks (ext4 here; a read-only ext4 mount
+    may still replay its journal, a write). The initramfs says when the stick's link appeared."""
+    assert "atelier-medium: /dev/disk/by-label/ATELIER-LIVE present" in dmesg, dmesg[-3000:]
+    mounted = re.findall(r"EXT4-fs \((\w+)\): (?:mounted filesystem|recovery complete).*", dmesg)
+    assert mounted == [], f"an internal disk was mounted during the boot: {mounted}"
+
+
 def _latest_report(server: Any, device: dict[str, Any]) -> dict[str, Any]:
     for key in ("latest_report", "report"):
         if isinstance(device.get(key), dict) and "disks" in device[key]:
@@ -339,6 +348,7 @@ def test_inventory_erasure_and_spooled_run(
 set -u
 out=$ATELIER_OUT
 echo "@@SCRIPT-START uptime=$(cut -d' ' -f1 /proc/uptime)"
+dmesg >$out/dmesg-boot.txt
 /usr/bin/time -v -o $out/inventory.time atelier inventory --json >$out/inventory.json 2>$out/inventory.err
 echo $? >$out/inventory.rc
 echo "@@INVENTORY-DONE uptime=$(cut -d' ' -f1 /proc/uptime)"
@@ -394,6 +404,10 @@ journalctl -b -o short-monotonic --no-pager >$out/journal.txt
     serials_seen = {d.get("serial") for d in report["disks"]}
     assert {d.serial for d in [*disks, bad]} <= serials_seen, serials_seen
     assert any(d.get("transport") == "usb" for d in report["disks"]), "the boot stick is not in the inventory"
+    # The stick is recognised as the boot medium (live-media= names it by its label's udev link).
+    (boot_stick,) = [d for d in report["disks"] if d.get("serial") == STICK_SERIAL]
+    assert boot_stick["is_boot_medium"] is True, boot_stick.get("in_use")
+    assert_no_internal_disk_mounted_at_boot((share / "dmesg-boot.txt").read_text(errors="replace"))
 
     # Erasure: no planted byte left on the good disks, certificates erased + verified; the disk
     # whose writes fail is never "erased" and its certificate names the failed range.

@@ -45,7 +45,13 @@ OVMF = Path("/usr/share/ovmf/OVMF.fd")
 
 # The boot menu's common parameters (image/lb-config.sh), serial console LAST so that
 # /dev/console — where atelier.service runs the agent — is the serial port the harness reads.
-BASE_APPEND = "boot=live noprompt quiet loglevel=3 systemd.show_status=0 console=tty1 console=ttyS0,115200n8"
+# live-media= names the stick by its ISO label as the menus do: live-boot then mounts no internal
+# disk while it looks for its medium (tests/e2e/test_live_image.py checks the kernel log).
+LIVE_MEDIA = "/dev/disk/by-label/ATELIER-LIVE"
+BASE_APPEND = (
+    f"boot=live live-media={LIVE_MEDIA} noprompt quiet loglevel=3 systemd.show_status=0 "
+    "console=tty1 console=ttyS0,115200n8"
+)
 # Harness-only kernel parameters (not on the stick's menu): on a host busy with other jobs the
 # kernel's early IO-APIC timer check can miss its ticks under TCG and panic ("IO-APIC + timer
 # doesn't work!", seen here at load 9) — `no_timer_check` is the usual setting for VMs; and a
