@@ -26,9 +26,13 @@ fi
 #   file system of every disk it sees — the donated PC's internal disks too, and a read-only ext4
 #   mount still replays a dirty journal. The initramfs waits for this link before live-boot looks
 #   (config/includes.chroot_before_packages/etc/initramfs-tools/scripts/live-premount/
-#   atelier-medium); live-boot's scan remains the fallback when the label never shows up.
+#   atelier-medium); live-boot's scan remains the fallback when the label never shows up;
+# - nonetworking: live-boot's "Netbase" step writes /etc/network/interfaces for ifupdown (masked
+#   here: systemd-networkd does DHCP) and runs a full `udevadm trigger` + `udevadm settle` in the
+#   initramfs just for that — udev replays every device again after the switch to the live root
+#   anyway (network boot, boot.ipxe, does not use this line).
 LIVE_LABEL="ATELIER-LIVE"
-APPEND="boot=live live-media=/dev/disk/by-label/${LIVE_LABEL} noprompt quiet loglevel=3 systemd.show_status=0 console=ttyS0,115200n8 console=tty1"
+APPEND="boot=live live-media=/dev/disk/by-label/${LIVE_LABEL} nonetworking noprompt quiet loglevel=3 systemd.show_status=0 console=ttyS0,115200n8 console=tty1"
 
 # squashfs in zstd: decompresses several times faster than xz (boot time under TCG and on old
 # PCs); level 9 compresses far faster than mksquashfs' default 15 (the longest build step, minutes

@@ -49,7 +49,7 @@ OVMF = Path("/usr/share/ovmf/OVMF.fd")
 # disk while it looks for its medium (tests/e2e/test_live_image.py checks the kernel log).
 LIVE_MEDIA = "/dev/disk/by-label/ATELIER-LIVE"
 BASE_APPEND = (
-    f"boot=live live-media={LIVE_MEDIA} noprompt quiet loglevel=3 systemd.show_status=0 "
+    f"boot=live live-media={LIVE_MEDIA} nonetworking noprompt quiet loglevel=3 systemd.show_status=0 "
     "console=tty1 console=ttyS0,115200n8"
 )
 # Harness-only kernel parameters (not on the stick's menu): on a host busy with other jobs the
