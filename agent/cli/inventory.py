@@ -29,7 +29,8 @@ def register(subparsers: Subparsers) -> None:
     parser.add_argument("--no-disks", action="store_true", help=N_("do not look at any disk"))
     parser.add_argument("--no-smart", action="store_true", help=N_("do not query SMART (faster)"))
     parser.add_argument("--out", metavar=N_("FILE"), help=N_("also write the JSON report to this file"))
-    parser.set_defaults(handler=run)
+    # One inventory allocates a few megabytes and no long-lived cycles: the collector stays paused.
+    parser.set_defaults(handler=run, short_lived=True)
 
 
 def run(args: argparse.Namespace) -> int:

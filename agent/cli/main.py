@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import importlib
 import os
 import re
@@ -166,11 +167,25 @@ def build_parser(only: str | None = None) -> Parser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # The cyclic garbage collector stays paused while the command line is read and the command's
+    # modules load (the program's entry, `agent.cli.main()` in agent/cli/__init__.py, paused it
+    # before this module loaded); a command that may run for long (`short_lived` not set) gets it
+    # back before it starts.
+    gc.disable()
+    try:
+        return _main(argv)
+    finally:
+        gc.enable()
+
+
+def _main(argv: Sequence[str] | None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     set_language(_language_from_argv(args_list))
     try:
         parser = build_parser(only=_command_from_argv(args_list))
         args = parser.parse_args(args_list)
+        if not getattr(args, "short_lived", False):
+            gc.enable()
         handler = getattr(args, "handler", None)
         if handler is None:
             parser.print_help()

@@ -14,10 +14,10 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Callable
-from datetime import date, datetime, time
 from enum import Enum
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, Self, dataclass_transform
 
+from agent._datetime import date, datetime, time
 from agent._record import MISSING, declared_fields, field, fill
 from agent._uuid import UUID
 

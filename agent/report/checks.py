@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Literal
 
+from agent._datetime import datetime
 from agent._record import field
 from agent.report._base import Model
 

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
+from agent._datetime import UTC, datetime
 from agent._record import field
 from agent._uuid import UUID, uuid4
 from agent.report._base import Model
