@@ -242,7 +242,11 @@ def measure(settings: Settings, rounds: int) -> dict[str, dict[str, float]]:
         "list: q text (thinkpad)": lambda: "/api/v1/devices?q=thinkpad",
         "list: grade=B + erased": lambda: "/api/v1/devices?grade=B&erasure_status=erased",
         "list: q serial part (4 chars)": lambda: f"/api/v1/devices?q={rng.randrange(16**4):04x}",
-        "list: q 2 chars (scan)": lambda: f"/api/v1/devices?q={rng.randrange(16**2):02x}",
+        # 1–2 characters: a substring scan until session 3, the start of a field since session 4.
+        "list: q 2 chars (hex)": lambda: f"/api/v1/devices?q={rng.randrange(16**2):02x}",
+        "list: q 1 char (hex)": lambda: f"/api/v1/devices?q={rng.randrange(16):x}",
+        "list: q 'hp' (a make)": lambda: "/api/v1/devices?q=hp",
+        "list: q 'at' (every asset code)": lambda: "/api/v1/devices?q=at",
         "device page": lambda: f"/api/v1/devices/AT-{rng.randrange(n_devices):07d}",
     }
     results: dict[str, dict[str, float]] = {}

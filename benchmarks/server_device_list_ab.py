@@ -3,8 +3,9 @@
     .venv/bin/python benchmarks/server_device_list_ab.py --peer DIR [--data-dir /tmp/atelier-bench-api]
                                                          [--rounds 20]
 
-`DIR` is a source tree of an older commit (`git archive`); its `server_stub/crud.py` is loaded
-under another name and its `list_devices` called as `GET /devices` called it, with this tree's
+`DIR` is a source tree of an older commit (`git archive`); its `server_stub/device_list.py` (or,
+before session 3, `crud.py`) is loaded under another name and its `list_devices` called as
+`GET /devices` called it, with this tree's
 models (the database is at this tree's schema: the older code only reads it). Each round calls
 the peer then this tree's `device_list.list_devices` for the same filters, in one process, so
 both see the same page cache and the same machine load. Time = process CPU time of the call
@@ -41,16 +42,37 @@ CASES: dict[str, dict[str, Any]] = {
     "q thinkpad": {"q": "thinkpad"},
     "q 3 chars": {"q": "a3f"},
     "q 2 chars": {"q": "3f"},
+    "q 1 char": {"q": "3"},
+    "q 'hp'": {"q": "hp"},
+    "q 'at'": {"q": "at"},
 }
 
 
-def load_peer(tree: Path) -> Any:
-    spec = importlib.util.spec_from_file_location("peer_crud", tree / "server_stub" / "crud.py")
+def _load(tree: Path, name: str) -> Any:
+    spec = importlib.util.spec_from_file_location(f"peer_{name}", tree / "server_stub" / f"{name}.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
-    sys.modules["peer_crud"] = module
+    sys.modules[f"peer_{name}"] = module
     spec.loader.exec_module(module)
     return module
+
+
+def load_peer(tree: Path) -> Any:
+    """The peer's list function: `crud.list_devices` (before session 3) or, since, the
+    `device_list` module's, wrapped to answer (rows, total) as the old one did."""
+    if (tree / "server_stub" / "device_list.py").exists():
+        module = _load(tree, "device_list")
+
+        class Peer:
+            DeviceFilter = module.DeviceFilter
+
+            @staticmethod
+            def list_devices(session: Any, **kwargs: Any) -> tuple[Any, int]:
+                page = module.list_devices(session, **kwargs)
+                return page.rows, page.total
+
+        return Peer
+    return _load(tree, "crud")
 
 
 def main() -> int:

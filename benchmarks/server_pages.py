@@ -285,7 +285,7 @@ def main() -> int:
     parser.add_argument("--reports-per-device", type=int, default=3)
     parser.add_argument("--data-dir", type=Path, default=Path("/tmp/atelier-bench-pages"))
     parser.add_argument("--rounds", type=int, default=40)
-    parser.add_argument("--only", help="comma-separated words: run only the list/device cases naming one")
+    parser.add_argument("--only", help="comma-separated words: run only the cases naming one (no dashboard)")
     parser.add_argument("--dashboard-only", action="store_true", help="measure the dashboard only")
     args = parser.parse_args()
 
@@ -358,6 +358,16 @@ def main() -> int:
             lambda: "/api/v1/devices?q=thinkpad",
         ),
         (
+            "device list, 2-character search '3f'",
+            lambda: "/appareils?q=3f",
+            lambda: "/api/v1/devices?q=3f",
+        ),
+        (
+            "device list, 2-character search 'hp'",
+            lambda: "/appareils?q=hp",
+            lambda: "/api/v1/devices?q=hp",
+        ),
+        (
             "device list, date range (one month)",
             lambda: "/appareils?from=2026-06-01&to=2026-06-30",
             lambda: "/api/v1/devices?date_from=2026-06-01&date_to=2026-06-30",
@@ -396,13 +406,19 @@ def main() -> int:
         lines.append(f"{'':38s}  API: {summary(api_ms)}; page/API CPU {ratio:.2f}")
         print("\n".join(lines[-2:]), flush=True)
     if only is not None:
-        return 0
+        # --only also picks among the pages measured alone ("batch"), and skips the dashboard.
+        others = [case for case in others if any(word in case[0] for word in only)]
     for name, path, who in others:
         timed(who, path)
         values = [timed(who, path) for _ in range(max(5, args.rounds // 4))]
         lines.append(f"{name:38s} page: {summary(values)}")
         print(lines[-1], flush=True)
-    for name, who in (("dashboard, 12 months, everything", client), ("dashboard as a donor", donor)):
+    dashboards = (
+        []
+        if only is not None
+        else [("dashboard, 12 months, everything", client), ("dashboard as a donor", donor)]
+    )
+    for name, who in dashboards:
         computed = []
         for _ in range(3):
             if hasattr(app.state, "web_dashboard_cache"):

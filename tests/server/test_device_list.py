@@ -1,5 +1,6 @@
 """The device list shared by `GET /devices` and the web list: substring search through the
-trigram index (and without it), capped totals, sort orders, the OpenAPI description."""
+trigram index (and without it), 1–2 character search through the prefix indexes, capped totals,
+sort orders, the OpenAPI description."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from server_stub import device_list
-from server_stub.device_list import DeviceFilter, _like, _trigram_matches, list_devices
+from server_stub.device_list import DeviceFilter, _like, _prefix_match, _trigram_matches, list_devices
 from server_stub.models import Device
 
 from .conftest import Api
@@ -31,11 +32,27 @@ def _search_texts(api: Api) -> dict[str, str]:
         return {code: text for code, text in session.execute(select(Device.asset_code, Device.search_text))}
 
 
-def test_substring_search_matches_python_in(api: Api) -> None:
+def _fields(api: Api) -> dict[str, tuple[str, ...]]:
+    """asset code → the fields a 1–2 character needle is compared with the start of."""
+    with api.client.app.state.db.session() as session:  # type: ignore[attr-defined]
+        rows = session.execute(select(Device.asset_code, Device.serial, Device.manufacturer, Device.product))
+        return {code: tuple(f for f in (code, *rest) if f is not None) for code, *rest in rows}
+
+
+ASCII_FOLD = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def _starts(field: str, needle: str) -> bool:
+    return field.translate(ASCII_FOLD).startswith(needle.translate(ASCII_FOLD))
+
+
+def test_text_search_matches_python(api: Api) -> None:
     """Every needle (1 to 8 characters, any case, LIKE's wildcards, quotes) finds exactly the
-    devices whose search text contains it: the trigram index for 3+ characters, a scan below."""
+    devices Python finds: 3+ characters, those whose search text contains it (trigram index);
+    1–2 characters, those whose asset code, serial, manufacturer or model starts with it."""
     _seed(api)
     texts = _search_texts(api)
+    fields = _fields(api)
     rng = random.Random(5)
     needles = {"y", "3x", "Ser3x", "SER3XYZ", "dev-", "%", "_", "\\", '"', 'a"b', "  ", "zzz", "r3xyz "}
     for text in texts.values():
@@ -46,9 +63,15 @@ def test_substring_search_matches_python_in(api: Api) -> None:
     for needle in sorted(needles):
         if not needle.strip():
             continue
-        expected = sorted(
-            code for code, text in texts.items() if needle.strip().lower() in text or code == needle.strip()
-        )
+        wanted = needle.strip()
+        if len(wanted) < device_list.TRIGRAM:
+            expected = sorted(
+                code for code, values in fields.items() if any(_starts(f, wanted) for f in values)
+            )
+        else:
+            expected = sorted(
+                code for code, text in texts.items() if wanted.lower() in text or code == wanted
+            )
         page = _page(api, q=needle, limit=500)
         assert sorted(d["asset_code"] for d in page["items"]) == expected, needle
         assert page["total"] == len(expected) and not page["total_capped"]
@@ -70,7 +93,9 @@ def test_search_follows_the_newest_report(api: Api) -> None:
         assert api.post_report(report, headers).status_code == 201
     assert [d["asset_code"] for d in _page(api, q="serial88")["items"]] == ["AT-77"]
     assert _page(api, q="serial77")["items"] == []
-    assert [d["asset_code"] for d in _page(api, q="88")["items"]] == ["AT-77"]
+    # 1–2 characters: the start of a field ("NEWSERIAL88"), not anywhere in it.
+    assert [d["asset_code"] for d in _page(api, q="ne")["items"]] == ["AT-77"]
+    assert _page(api, q="OL")["items"] == [] and _page(api, q="88")["items"] == []
 
 
 def test_trigram_index_equals_like_on_random_texts(api: Api) -> None:
@@ -91,6 +116,66 @@ def test_trigram_index_equals_like_on_random_texts(api: Api) -> None:
             assert len(scanned) == sum(needle.lower() in t for t in texts), needle
             if dialect == "sqlite":
                 assert set(session.scalars(_trigram_matches(needle))) == scanned, needle
+
+
+def test_prefix_indexes_equal_python_on_random_texts(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A 1–2 character needle, through the indexes and through the capped list's walk of the sort
+    index, finds what Python's `startswith` finds with ASCII letters folded (accents, ß, İ,
+    LIKE's wildcards and the highest code point stay as they are)."""
+    rng = random.Random(17)
+    alphabet = 'aAbBzZéÉßİı09 -_%"\U0010ffff'
+    values: dict[str, tuple[str | None, str | None, str | None]] = {}
+    with api.client.app.state.db.session() as session:  # type: ignore[attr-defined]
+        for i in range(120):
+            row = tuple(
+                "".join(rng.choice(alphabet) for _ in range(rng.randrange(1, 6)))
+                if rng.random() < 0.8
+                else None
+                for _ in range(3)
+            )
+            values[f"P{i}"] = (row[0], row[1], row[2])
+            session.add(Device(asset_code=f"P{i}", serial=row[0], manufacturer=row[1], product=row[2]))
+        session.commit()
+        needles = {a + b for a in alphabet for b in alphabet} | set(alphabet)
+        for needle in sorted(needles):
+            expected = {
+                code
+                for code, row in values.items()
+                if any(_starts(f, needle) for f in (code, *row) if f is not None)
+            }
+            for lower in (device_list.ascii_lower, device_list.unindexed_ascii_lower):
+                found = set(session.scalars(select(Device.asset_code).where(_prefix_match(needle, lower))))
+                assert found == expected, (needle, lower)
+        monkeypatch.setattr(device_list, "COUNT_CAP", 3)
+        for needle in ("a", "A", "é", "_", "Z9", "\U0010ffff"):
+            expected = {c for c, row in values.items() if any(_starts(f, needle) for f in (c, *row) if f)}
+            page = list_devices(session, filters=DeviceFilter(q=needle), limit=500)
+            assert {d.asset_code for d in page.rows} == expected, needle
+            assert page.capped == (len(expected) > 3)
+
+
+def test_prefix_bounds() -> None:
+    assert device_list._after_prefix("ab") == "ac"
+    assert device_list._after_prefix("a\U0010ffff") == "b"
+    assert device_list._after_prefix("\U0010ffff") is None
+    assert device_list._after_prefix("\ud7ff") == "\ue000"
+
+
+def test_short_search_reads_the_prefix_indexes(api: Api) -> None:
+    """The 1–2 character search is served by migration 0004's indexes (the query's expressions
+    are exactly the indexed ones), on SQLite and on PostgreSQL."""
+    with api.client.app.state.db.session() as session:  # type: ignore[attr-defined]
+        conn = session.connection()
+        query = select(Device.id).where(_prefix_match("3f"))
+        sql = str(query.compile(conn, compile_kwargs={"literal_binds": True}))
+        if conn.dialect.name == "sqlite":
+            plan = " ".join(str(row[3]) for row in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + sql))
+        else:
+            conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
+            plan = " ".join(str(row[0]) for row in conn.exec_driver_sql("EXPLAIN " + sql))
+        for column in ("asset_code", "serial", "manufacturer", "product"):
+            assert f"ix_devices_prefix_{column}" in plan, plan
+        session.rollback()
 
 
 def test_filtered_totals_are_capped(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -141,8 +226,9 @@ def test_openapi_documents_the_capped_total(api: Api) -> None:
     page = schema["components"]["schemas"]["DevicePage"]["properties"]
     assert {"total", "total_capped", "has_more", "limit", "offset", "items"} <= set(page)
     assert "2,000" in page["total"]["description"] and "lower bound" in page["total_capped"]["description"]
-    parameters = {p["name"] for p in schema["paths"]["/api/v1/devices"]["get"]["parameters"]}
+    parameters = {p["name"]: p for p in schema["paths"]["/api/v1/devices"]["get"]["parameters"]}
     assert "sort" in parameters
+    assert "start" in parameters["q"]["description"] and "3 characters" in parameters["q"]["description"]
 
 
 def test_list_without_the_trigram_table(api: Api) -> None:

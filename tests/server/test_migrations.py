@@ -10,13 +10,20 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import Connection, create_engine, inspect, text
 from sqlalchemy.engine import make_url
 
 from server_stub.migrate import alembic_config, include_name, upgrade
 from server_stub.models import Base
 
 from .conftest import PG_URL, make_settings
+
+
+def _index_names(conn: Connection) -> set[str]:
+    # (SQLAlchemy's inspector skips expression indexes.)
+    if conn.dialect.name == "sqlite":
+        return set(conn.execute(text("SELECT name FROM sqlite_master WHERE type = 'index'")).scalars())
+    return set(conn.execute(text("SELECT indexname FROM pg_indexes WHERE tablename = 'devices'")).scalars())
 
 
 def _check(url: str, settings_dir: Path) -> None:
@@ -31,13 +38,18 @@ def _check(url: str, settings_dir: Path) -> None:
                 conn, opts={"compare_type": True, "include_name": include_name}
             )
             assert compare_metadata(context, Base.metadata) == []
-            assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0003"
-            # The text search's trigram index (migration 0002), outside the models.
+            assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0004"
+            # The text search's trigram index (migration 0002) and the short searches' prefix
+            # indexes (0004), outside the models.
+            prefix = {f"ix_devices_prefix_{c}" for c in ("asset_code", "serial", "manufacturer", "product")}
             if conn.dialect.name == "sqlite":
                 assert "devices_fts" in tables
             else:
-                indexes = conn.execute(text("SELECT indexname FROM pg_indexes WHERE tablename = 'devices'"))
-                assert "ix_devices_search_trgm" in set(indexes.scalars())
+                assert "ix_devices_search_trgm" in _index_names(conn)
+            assert prefix <= _index_names(conn)
+        command.downgrade(alembic_config(settings), "0003")
+        with engine.connect() as conn:
+            assert not prefix & _index_names(conn)
         command.downgrade(alembic_config(settings), "base")
         with engine.connect() as conn:
             assert set(inspect(conn).get_table_names()) <= {"alembic_version"}

@@ -37,7 +37,16 @@ def list_devices(
     batch_id: QueryId = None,
     date_from: Annotated[dt.date | None, Query(description="Newest run on or after this day (UTC).")] = None,
     date_to: Annotated[dt.date | None, Query(description="Newest run on or before this day (UTC).")] = None,
-    q: Annotated[str | None, Query(max_length=100, description="Asset code, serial or model.")] = None,
+    q: Annotated[
+        str | None,
+        Query(
+            max_length=100,
+            description="Text search. 3 characters or more: found anywhere in the asset code, serial, "
+            "manufacturer, model or processor (case-insensitive). 1 or 2 characters: the start of the "
+            "asset code, serial, manufacturer or model (ASCII letters in any case); like many search "
+            "boxes, substring search needs 3 characters.",
+        ),
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
     sort: Annotated[
