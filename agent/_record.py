@@ -13,7 +13,8 @@ keyword, equality and repr go over the fields, in declaration order.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, ClassVar, dataclass_transform
+
+from agent._typing import Any, ClassVar, dataclass_transform
 
 
 class _Missing:

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from typing import Generic, TypeVar
+
+from agent._typing import Generic, TypeVar
 
 T = TypeVar("T")
 

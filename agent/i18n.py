@@ -8,7 +8,8 @@ so the live image needs no build tools; a test checks they are up to date and co
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING
+
+from agent._typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import gettext

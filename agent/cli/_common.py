@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING, Any
 
+from agent._typing import TYPE_CHECKING, Any
 from agent.i18n import N_
 
 if TYPE_CHECKING:

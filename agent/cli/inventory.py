@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import TYPE_CHECKING
 
+from agent._typing import TYPE_CHECKING
 from agent.cli._common import Subparsers, add_command
 from agent.i18n import N_
 

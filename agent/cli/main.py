@@ -9,11 +9,14 @@ import os
 import re
 import sys
 from collections.abc import Callable, Sequence
-from typing import Any, NoReturn
 
 from agent import __version__
+from agent._typing import TYPE_CHECKING, Any
 from agent.errors import EXIT_INTERRUPTED, AtelierError, UsageError
 from agent.i18n import N_, _, set_language
+
+if TYPE_CHECKING:
+    from typing import NoReturn
 
 #: One module per sub-command under agent/cli/; each defines `register(subparsers)`.
 #: A module that is not there yet is skipped, so the command set grows with the issues.

@@ -1,7 +1,6 @@
 """Host access: the live machine or a recorded capture, behind one `Host` protocol."""
 
-from typing import TYPE_CHECKING, Any
-
+from agent._typing import TYPE_CHECKING, Any
 from agent.host._base import CommandResult, Host, HostFileError, Prefetch, UdevDevice
 from agent.host._live import LiveHost
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Protocol, runtime_checkable
 
 from agent._record import Record, field
+from agent._typing import Protocol
 
 
 class HostFileError(OSError):
@@ -53,7 +53,6 @@ class UdevDevice(Record, frozen=True):
     properties: Mapping[str, str] = field(default_factory=dict)
 
 
-@runtime_checkable
 class Host(Protocol):
     """Everything a probe may learn about a machine goes through these methods.
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from typing import Literal
+
+from agent._typing import Literal
 
 FormFactor = Literal["laptop", "desktop", "tablet", "all-in-one", "server", "mini", "other"]
 

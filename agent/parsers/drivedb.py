@@ -15,9 +15,9 @@ correctness.
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from agent._record import Record
+from agent._typing import Any
 
 #: A C string literal, a comment, or one of the characters the entry syntax uses.
 _TOKEN = re.compile(r'"((?:[^"\\\n]|\\.)*)"|//[^\n]*|/\*.*?\*/|([{},])|\s+|(.)', re.S)

@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, Literal
 
 from agent._record import Record, field
+from agent._typing import Any, Literal
 from agent.parsers._text import clean
 
 SanitizeAction = Literal["crypto", "block", "overwrite"]

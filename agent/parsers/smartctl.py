@@ -12,9 +12,9 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from typing import Any
 
 from agent._record import Record, field
+from agent._typing import Any
 from agent.parsers._text import clean
 from agent.report import AtaAttribute, NvmeHealth, ScsiHealth, SelfTestEntry, Smart
 

@@ -18,9 +18,9 @@ import posixpath
 import re
 from collections.abc import Mapping, Sequence
 from functools import partial
-from typing import TYPE_CHECKING
 
 from agent._record import Record, field
+from agent._typing import TYPE_CHECKING
 from agent.host import CommandResult, HostFileError
 from agent.parsers._text import clean, clean_keep, to_int
 from agent.probes._context import ProbeContext

@@ -29,7 +29,8 @@ import json
 import os
 import zlib
 from collections.abc import Sequence
-from typing import Any
+
+from agent._typing import Any
 
 INDEX_VERSION = 2
 INDEX_NAME = "drivedb-index.json"

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from functools import partial
-from typing import Any, TypeVar
 
 from agent import __version__
 from agent._datetime import UTC, datetime
 from agent._threads import Pending
+from agent._typing import Any, TypeVar
 from agent.host import Host
 from agent.probes._context import ProbeContext
 from agent.report import Report

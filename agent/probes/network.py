@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
+from agent._typing import Literal
 from agent.host import HostFileError
 from agent.parsers._text import clean, to_int
 from agent.parsers.pciids import PciIds

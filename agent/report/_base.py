@@ -15,10 +15,10 @@ import json
 import math
 from collections.abc import Callable
 from enum import Enum
-from typing import TYPE_CHECKING, Any, ClassVar, Literal, Self, dataclass_transform
 
 from agent._datetime import date, datetime, time
 from agent._record import MISSING, declared_fields, field, fill
+from agent._typing import TYPE_CHECKING, Any, ClassVar, Literal, Self, dataclass_transform
 from agent._uuid import UUID
 
 if TYPE_CHECKING:
@@ -114,7 +114,14 @@ _DECLARED: list[type[Model]] = []
 def _as_dataclasses() -> None:
     """Make every declared model a real dataclass, once, before pydantic looks at any of them."""
     import dataclasses
+    import sys
 
+    from agent._typing import resolve_forms
+
+    # The models' text annotations name `Literal`, `ClassVar`… and aliases built from them, which
+    # were only stand-ins until now (agent._typing): dataclasses and pydantic read the real ones.
+    for module in {cls.__module__ for cls in _DECLARED}:
+        resolve_forms(vars(sys.modules[module]))
     while _DECLARED:
         cls = _DECLARED.pop(0)
         for name, _, factory, _ in cls.__fields_spec__:

@@ -7,10 +7,10 @@ The server re-verifies it with the station's registered public key.
 from __future__ import annotations
 
 import json
-from typing import Any, Literal
 
 from agent._datetime import datetime
 from agent._record import field
+from agent._typing import Any, Literal
 from agent._uuid import UUID
 from agent.report._base import Model
 from agent.report.disk import MediaType, Transport

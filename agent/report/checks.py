@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
 from agent._datetime import datetime
 from agent._record import field
+from agent._typing import Literal
 from agent.report._base import Model
 
 CheckStatus = Literal["pass", "warn", "fail", "skipped", "error"]

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
 from agent._record import field
+from agent._typing import Literal
 from agent.report._base import Model
 
 Transport = Literal["sata", "ata", "nvme", "usb", "scsi", "sas", "mmc", "virtio", "unknown"]
