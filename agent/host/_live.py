@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import os
-import subprocess
 import time
 from collections.abc import Sequence
 
 from agent.host._base import CommandResult, HostFileError, UdevDevice
+from agent.host._spawn import run_captured
 
 #: Commands run in the C locale so that parsers see the same words everywhere.
 _ENV_OVERRIDES = {"LC_ALL": "C", "LANG": "C", "LANGUAGE": ""}
@@ -70,28 +70,18 @@ class LiveHost:
         env = {**os.environ, **_ENV_OVERRIDES}
         start = time.monotonic()
         try:
-            proc = subprocess.run(
-                args, capture_output=True, timeout=timeout, env=env, stdin=subprocess.DEVNULL, check=False
-            )
-        except subprocess.TimeoutExpired as err:
-            return CommandResult(
-                args,
-                -1,
-                _decode(err.stdout or b""),
-                _decode(err.stderr or b""),
-                duration_s=time.monotonic() - start,
-                timed_out=True,
-            )
+            proc = run_captured(args, env=env, timeout=timeout, limit=MAX_OUTPUT)
         except OSError as err:
             return CommandResult(args, 126, "", str(err), duration_s=time.monotonic() - start)
         truncated = len(proc.stdout) > MAX_OUTPUT or len(proc.stderr) > MAX_OUTPUT
         return CommandResult(
             args,
-            proc.returncode,
+            -1 if proc.timed_out else proc.returncode,
             _decode(proc.stdout[:MAX_OUTPUT]),
             _decode(proc.stderr[:MAX_OUTPUT]),
             duration_s=time.monotonic() - start,
             truncated=truncated,
+            timed_out=proc.timed_out,
         )
 
     def udev_devices(self, subsystem: str) -> list[UdevDevice]:

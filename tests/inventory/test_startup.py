@@ -22,6 +22,7 @@ KEPT_OUT = (
     "platform",  # seven regexes compiled; uuid wanted it only to spot AIX (agent._uuid)
     "typing",  # ~8 % of the command's instructions with its first subscriptions (agent._typing)
     "datetime",  # runs the pure-Python implementation before the C one replaces it (agent._datetime)
+    "subprocess",  # signal's enums, locale, selectors: ~6 % of the command (agent.host._spawn)
 )
 
 PROBE = """
