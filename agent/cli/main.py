@@ -77,6 +77,28 @@ def _terminal_columns() -> int:
         return 80
 
 
+def _argparse_words(message: str) -> str:
+    """argparse's own words ("usage: ", "options", "show this help message and exit"…), from
+    Atelier's catalog when help is shown (below), as they are when a parser is built."""
+    return _(message) if _showing_help else message
+
+
+# argparse asks gettext for a "messages" catalog at each of its words, every time a parser is
+# built: `locale` imported, the locale directories searched, for words it never translates. They
+# are Atelier's to translate instead; headings are stored when the parser is built and
+# translated when shown (`start_section`).
+argparse._ = _argparse_words  # type: ignore[attr-defined]
+
+#: argparse's words that help shows, marked for the catalog (argparse's spelling).
+_ARGPARSE_WORDS = (
+    N_("usage: "),
+    N_("positional arguments"),
+    N_("options"),
+    N_("show this help message and exit"),
+    N_("show program's version number and exit"),
+)
+
+
 class TranslatingFormatter(argparse.HelpFormatter):
     """Help texts, descriptions and metavars are marked with N_() and translated here, when help is
     shown: building a parser then needs no catalog, and `atelier inventory` does not load one."""
@@ -88,6 +110,9 @@ class TranslatingFormatter(argparse.HelpFormatter):
 
     def _get_help_string(self, action: argparse.Action) -> str | None:
         return _(action.help) if action.help else action.help
+
+    def start_section(self, heading: str | None) -> None:
+        super().start_section(_(heading) if heading else heading)
 
     def add_text(self, text: str | None) -> None:
         super().add_text(_(text) if text and text is not argparse.SUPPRESS else text)
