@@ -41,9 +41,28 @@ site=$(/opt/atelier/bin/python3 -c 'import agent, os; print(os.path.dirname(os.p
 rm -rf "$site/agent" && cp -r $out/agent-tree/agent "$site/agent"
 # As the image build does (hook 9900): hash-based, unchecked bytecode, no stat() of sources.
 /opt/atelier/bin/python3 -m compileall -q --invalidation-mode unchecked-hash "$site/agent" >/dev/null
+# The tree's console script (its entry point may differ from the image's): what pip would write.
+cp $out/agent-tree/atelier /opt/atelier/bin/atelier && chmod 755 /opt/atelier/bin/atelier
 # What the image build's hook 0550 does: index smartctl's drive database once.
 /opt/atelier/bin/python3 -m agent.probes.drivedb --write-index >/dev/null
 """
+
+
+def _console_script() -> str:
+    """`atelier` as the image's pip (Debian bookworm's, 23.0) writes it for this tree's entry point
+    (pyproject's [project.scripts])."""
+    import tomllib
+
+    entry = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["scripts"]["atelier"]
+    module, function = entry.split(":")
+    return (
+        "#!/opt/atelier/bin/python3\n# -*- coding: utf-8 -*-\nimport re\nimport sys\n"
+        f"from {module} import {function}\n"
+        "if __name__ == '__main__':\n"
+        "    sys.argv[0] = re.sub(r'(-script\\.pyw|\\.exe)?$', '', sys.argv[0])\n"
+        f"    sys.exit({function}())\n"
+    )
+
 
 # smartctl with the drive-database subset the inventory hands it, against smartctl with its full
 # database, on each ATA disk of the VM: the answers must be the same but for argv and the clock.
@@ -83,7 +102,7 @@ done
 # One more run with Python's import timer, to see where the agent's start-up goes in the guest.
 PYTHONPROFILEIMPORTTIME=1 atelier inventory --json >$out/importtime.out 2>$out/importtime.err
 # And one under cProfile (main thread: start-up, imports, waiting for the probes, output).
-/opt/atelier/bin/python3 -m cProfile -o $out/inventory.prof -m agent.cli.main inventory --json >/dev/null 2>&1
+/opt/atelier/bin/python3 -m cProfile -o $out/inventory.prof -m agent inventory --json >/dev/null 2>&1
 nproc >$out/nproc
 grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- >$out/cpu
 echo "@@BENCH-DONE"
@@ -135,6 +154,7 @@ def main() -> int:
             shutil.copytree(
                 ROOT / "agent", share / "agent-tree" / "agent", ignore=shutil.ignore_patterns("__pycache__")
             )
+            (share / "agent-tree" / "atelier").write_text(_console_script())
         # The image may be rebuilt while this runs (make image in another shell): boot a snapshot.
         snap = work / "image"
         snap.mkdir()
