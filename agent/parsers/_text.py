@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 # Seen in real SMBIOS tables and drive identities; compared case-insensitively after stripping.
 _PLACEHOLDERS = {
     "",
@@ -66,7 +64,6 @@ _PLACEHOLDERS = {
     "not present",
     "no dimm",
 }
-_ALL_SAME = re.compile(r"^(.)\1*$")
 _UUID_PLACEHOLDERS = {
     "00000000-0000-0000-0000-000000000000",
     "ffffffff-ffff-ffff-ffff-ffffffffffff",
@@ -87,7 +84,7 @@ def is_placeholder(value: str | None) -> bool:
         # "------------------": a serial the owner blanked out (or the maker never wrote).
         return bool(text)
     # "0000000000", "FFFFFFFF", "          ", "..........": a field the maker never filled in.
-    return bool(compact) and _ALL_SAME.match(compact) is not None and compact[0] in "0f. x*"
+    return compact[0] in "0f. x*" and compact == compact[0] * len(compact)
 
 
 def clean(value: str | None) -> str | None:

@@ -11,11 +11,13 @@ dmidecode prints one record per SMBIOS structure:
 The reader does not rely on the tabs (outputs pasted into tickets often lose them): a record is
 "Handle …" then a title line, then `Key: value` lines; a line without a colon after a key with
 an empty value is an item of that key's list.
+
+The text is read with string methods rather than regular expressions: compiling this module's
+seven patterns was a measurable part of `atelier inventory` under emulated CPUs (issue 2). Each
+reader says which pattern it matches; a test compares them on random and real values.
 """
 
 from __future__ import annotations
-
-import re
 
 from agent._record import Record, field
 from agent.parsers import dmi
@@ -30,7 +32,27 @@ from agent.report import (
     SystemInfo,
 )
 
-_HANDLE = re.compile(r"^Handle (0x[0-9A-Fa-f]+), DMI type (\d+)")
+_DIGITS = "0123456789"
+_HEX = frozenset("0123456789abcdefABCDEF")
+
+
+def _digit_run(text: str, start: int, most: int) -> int:
+    """End of the run of at most `most` ASCII digits at `start` (== start: none)."""
+    end = start
+    while end < len(text) and end - start < most and text[end] in _DIGITS:
+        end += 1
+    return end
+
+
+def _handle(line: str) -> tuple[str, int] | None:
+    """`^Handle (0x[0-9A-Fa-f]+), DMI type (\\d+)` → (handle, type)."""
+    if not line.startswith("Handle 0x"):
+        return None
+    handle, sep, rest = line[7:].partition(", DMI type ")
+    end = _digit_run(rest, 0, len(rest))
+    if not sep or len(handle) < 3 or not _HEX.issuperset(handle[2:]) or end == 0:
+        return None
+    return handle, int(rest[:end])
 
 
 class DmiRecord(Record):
@@ -51,8 +73,8 @@ def parse_records(text: str) -> list[DmiRecord]:
     last_key: str | None = None
     for raw in text.splitlines():
         line = raw.strip()
-        if match := _HANDLE.match(line):
-            current = DmiRecord(handle=match.group(1), type=int(match.group(2)))
+        if found := _handle(line):
+            current = DmiRecord(handle=found[0], type=found[1])
             records.append(current)
             last_key = None
             continue
@@ -140,15 +162,7 @@ def machine_from_dmidecode(text: str) -> Machine:
 
 # --- memory (types 16 and 17) ---------------------------------------------------------------
 
-_SIZE = re.compile(r"^\s*(\d{1,12}(?:\.\d{1,6})?)\s*(bytes|[kKMGT]B)\b")
 _UNIT = {"bytes": 1, "kB": 1 << 10, "KB": 1 << 10, "MB": 1 << 20, "GB": 1 << 30, "TB": 1 << 40}
-_NUMBER = re.compile(r"(\d{1,12}(?:[.,]\d{1,6})?)")
-# Defaults AMI/Insyde firmware leave in type 17 strings ("Manufacturer0", "SerNum1", "PartNum0").
-_MEM_PLACEHOLDER = re.compile(
-    r"^(?:dimm\d*_?)?(?:array\d*_?)?(?:manufacturer|sernum|serial ?number|partnum|part ?number|"
-    r"assettagnum|asset ?tag)\s*\d*$",
-    re.IGNORECASE,
-)
 # JEDEC JEP106 ids some firmware print instead of the maker's name ("80CE000080CE" = Samsung).
 _JEDEC = {
     "80CE": "Samsung",
@@ -175,8 +189,20 @@ _JEDEC = {
     "017A": "Apacer",
     "04EF": "Team Group",
 }
-_HEX_ID = re.compile(r"^[0-9A-Fa-f]{4,16}$")
-_ONBOARD = re.compile(r"on.?board|soldered|memory down|row of chips", re.IGNORECASE)
+#: Defaults AMI/Insyde firmware leave in type 17 strings ("Manufacturer0", "SerNum1", "PartNum0",
+#: "DIMM0_Manufacturer", "Array1_PartNumber"), after an optional "dimmN_" and "arrayN_".
+_MEM_PLACEHOLDER_WORDS = (
+    "manufacturer",
+    "sernum",
+    "serial number",
+    "serialnumber",
+    "partnum",
+    "part number",
+    "partnumber",
+    "assettagnum",
+    "asset tag",
+    "assettag",
+)
 _REMOVABLE_FORMS = {"DIMM", "SODIMM", "SIMM", "RIMM", "SRIMM", "FB-DIMM", "Die", "TSOP", "Proprietary Card"}
 
 
@@ -184,18 +210,45 @@ def size_bytes(value: str | None) -> int | None:
     """'8 GB', '8192 MB', '512 kB' → bytes; 'No Module Installed', 'Unknown', '0 MB' → None."""
     if not value:
         return None
-    match = _SIZE.match(value)
-    if match is None:
+    found = _size(value)
+    if found is None:
         return None
-    size = int(float(match.group(1)) * _UNIT[match.group(2)])
+    size = int(float(found[0]) * _UNIT[found[1]])
     return size or None
+
+
+def _number_end(text: str, start: int, separators: str) -> int:
+    """End of `\\d{1,12}(?:[<separators>]\\d{1,6})?` at `start` (== start: no number there)."""
+    end = _digit_run(text, start, 12)
+    if end > start and end < len(text) and text[end] in separators:
+        fraction = _digit_run(text, end + 1, 6)
+        if fraction > end + 1:
+            return fraction
+    return end
+
+
+def _size(value: str) -> tuple[str, str] | None:
+    """`^\\s*(\\d{1,12}(?:\\.\\d{1,6})?)\\s*(bytes|[kKMGT]B)\\b` → (number, unit)."""
+    text = value.lstrip()
+    end = _number_end(text, 0, ".")
+    if end == 0 or (end < len(text) and text[end] in "0123456789."):
+        return None  # no number, or more digits than the pattern takes (it would not match)
+    rest = text[end:].lstrip()
+    unit = rest[:5] if rest.startswith("bytes") else rest[:2]
+    after = rest[len(unit) : len(unit) + 1]
+    if unit not in _UNIT or (after and (after.isalnum() or after == "_")):
+        return None
+    return text[:end], unit
 
 
 def _number(value: str | None) -> float | None:
     if not value:
         return None
-    match = _NUMBER.search(value)
-    return float(match.group(1).replace(",", ".")) if match else None
+    # The first `\\d{1,12}(?:[.,]\\d{1,6})?` in the text.
+    for start, char in enumerate(value):
+        if char in _DIGITS:
+            return float(value[start : _number_end(value, start, ".,")].replace(",", "."))
+    return None
 
 
 def _speed(value: str | None) -> int | None:
@@ -206,14 +259,28 @@ def _speed(value: str | None) -> int | None:
 
 def _mem_text(value: str | None) -> str | None:
     text = clean(value)
-    if text is None or _MEM_PLACEHOLDER.match(text):
+    if text is None or _is_mem_placeholder(text):
         return None
     return text
 
 
+def _is_mem_placeholder(text: str) -> bool:
+    """`^(?:dimm\\d*_?)?(?:array\\d*_?)?(?:<_MEM_PLACEHOLDER_WORDS>)\\s*\\d*$`, any case."""
+    rest = text.lower()
+    for prefix in ("dimm", "array"):
+        if rest.startswith(prefix):
+            rest = rest[len(prefix) :].lstrip(_DIGITS).removeprefix("_")
+    for word in _MEM_PLACEHOLDER_WORDS:
+        if rest.startswith(word):
+            tail = rest[len(word) :].lstrip()
+            if tail.strip(_DIGITS) == "":
+                return True
+    return False
+
+
 def _manufacturer(value: str | None) -> str | None:
     text = _mem_text(value)
-    if text is None or not _HEX_ID.match(text):
+    if text is None or not (4 <= len(text) <= 16 and _HEX.issuperset(text)):
         return text
     upper = text.upper()
     for prefix, name in _JEDEC.items():
@@ -233,6 +300,19 @@ def _ecc_from_array(value: str | None) -> bool | None:
     return None
 
 
+def _on_board(where: str) -> bool:
+    """`on.?board|soldered|memory down|row of chips`, any case, anywhere in the locator."""
+    low = where.lower()
+    if "soldered" in low or "memory down" in low or "row of chips" in low or "onboard" in low:
+        return True
+    at = low.find("board", 3)
+    while at >= 0:
+        if low[at - 3 : at - 1] == "on" and low[at - 1] != "\n":
+            return True
+        at = low.find("board", at + 1)
+    return False
+
+
 def _module(rec: DmiRecord) -> MemoryModule | None:
     size = size_bytes(rec.get("Size"))
     if size is None:
@@ -241,7 +321,7 @@ def _module(rec: DmiRecord) -> MemoryModule | None:
     locator = clean(rec.get("Locator"))
     bank = clean(rec.get("Bank Locator"))
     where = f"{locator or ''} {bank or ''}"
-    if form == "Row Of Chips" or (form in {None, "Other", "Unknown", "Chip"} and _ONBOARD.search(where)):
+    if form == "Row Of Chips" or (form in {None, "Other", "Unknown", "Chip"} and _on_board(where)):
         soldered: bool | None = True
     elif form in _REMOVABLE_FORMS:
         soldered = False

@@ -1,0 +1,126 @@
+"""The parsers' string readers match what the regular expressions they replaced matched (they were
+replaced for start-up time under emulated CPUs, issue 2): compared on generated and real values."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from agent.parsers import dmidecode
+from agent.probes.commands import is_emmc_hw_partition
+
+# The patterns as they were.
+HANDLE = re.compile(r"^Handle (0x[0-9A-Fa-f]+), DMI type (\d+)")
+SIZE = re.compile(r"^\s*(\d{1,12}(?:\.\d{1,6})?)\s*(bytes|[kKMGT]B)\b")
+NUMBER = re.compile(r"(\d{1,12}(?:[.,]\d{1,6})?)")
+MEM_PLACEHOLDER = re.compile(
+    r"^(?:dimm\d*_?)?(?:array\d*_?)?(?:manufacturer|sernum|serial ?number|partnum|part ?number|"
+    r"assettagnum|asset ?tag)\s*\d*$",
+    re.IGNORECASE,
+)
+HEX_ID = re.compile(r"^[0-9A-Fa-f]{4,16}$")
+ONBOARD = re.compile(r"on.?board|soldered|memory down|row of chips", re.IGNORECASE)
+EMMC = re.compile(r"^mmcblk\d+(boot\d+|rpmb)$")
+
+# ASCII text built from the pieces the patterns look for, so that matches are frequent.
+PIECES = st.sampled_from(
+    [
+        "Handle ",
+        "0x",
+        "00",
+        "1A",
+        "zz",
+        ", DMI type ",
+        "17",
+        ", 40 bytes",
+        " ",
+        "\t",
+        ".",
+        ",",
+        "8",
+        "1024",
+        "0000000000000",
+        "123456",
+        "1234567",
+        "GB",
+        "MB",
+        "kB",
+        "KB",
+        "TB",
+        "bytes",
+        "B",
+        "s",
+        "_",
+        "dimm",
+        "DIMM0",
+        "array",
+        "Array1_",
+        "manufacturer",
+        "SerNum",
+        "serial number",
+        "serialnumber",
+        "PartNum",
+        "part number",
+        "AssetTagNum",
+        "asset tag",
+        "on",
+        "board",
+        "-",
+        "\n",
+        "Soldered",
+        "memory down",
+        "row of chips",
+        "mmcblk",
+        "boot",
+        "rpmb",
+        "p1",
+        "x",
+    ]
+)
+TEXT = st.lists(PIECES, max_size=8).map("".join)
+
+
+def _number_regex(value: str) -> float | None:
+    match = NUMBER.search(value)
+    return float(match.group(1).replace(",", ".")) if match else None
+
+
+@settings(max_examples=3000, deadline=None)
+@given(TEXT)
+def test_readers_match_the_patterns(text: str) -> None:
+    line = text.strip()
+    match = HANDLE.match(line)
+    assert dmidecode._handle(line) == ((match.group(1), int(match.group(2))) if match else None)
+    match = SIZE.match(text)
+    assert dmidecode._size(text) == ((match.group(1), match.group(2)) if match else None)
+    assert dmidecode._number(text) == _number_regex(text)
+    cleaned = text.strip()
+    if cleaned:
+        assert dmidecode._is_mem_placeholder(cleaned) == bool(MEM_PLACEHOLDER.match(cleaned))
+    assert dmidecode._on_board(text) == bool(ONBOARD.search(text))
+    assert is_emmc_hw_partition(line) == bool(EMMC.match(line))
+    assert (4 <= len(cleaned) <= 16 and dmidecode._HEX.issuperset(cleaned)) == bool(HEX_ID.match(cleaned))
+
+
+def test_readers_on_real_dmidecode_outputs(fixtures: Path) -> None:
+    """Every line and value of the 22 machines' dmidecode outputs reads as the patterns read."""
+    seen = 0
+    names = ("baseboard.txt", "chassis.txt", "connector.txt", "dimms.txt")
+    for path in sorted(p for p in (fixtures / "machines").rglob("*.txt") if p.name in names):
+        for raw in path.read_text(errors="replace").splitlines():
+            line = raw.strip()
+            match = HANDLE.match(line)
+            assert dmidecode._handle(line) == ((match.group(1), int(match.group(2))) if match else None)
+            _, _, value = line.partition(":")
+            match = SIZE.match(value)
+            assert dmidecode._size(value) == ((match.group(1), match.group(2)) if match else None)
+            assert dmidecode._number(value) == _number_regex(value)
+            cleaned = value.strip()
+            if cleaned:
+                assert dmidecode._is_mem_placeholder(cleaned) == bool(MEM_PLACEHOLDER.match(cleaned))
+            assert dmidecode._on_board(value) == bool(ONBOARD.search(value))
+            seen += 1
+    assert seen > 1000
