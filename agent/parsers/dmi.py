@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from agent._typing import Literal
 
 FormFactor = Literal["laptop", "desktop", "tablet", "all-in-one", "server", "mini", "other"]
@@ -82,23 +80,41 @@ def form_factor(code: int | None) -> FormFactor | None:
     return None if code is None else _FORM_FACTORS.get(code)
 
 
-_DATE_MDY = re.compile(r"^\s*(\d{1,2})/(\d{1,2})/(\d{2,4})\s*$")
-_DATE_ISO = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})")
+def _number(text: str, shortest: int, longest: int) -> int | None:
+    ok = shortest <= len(text) <= longest and text.isascii() and text.isdigit()
+    return int(text) if ok else None
+
+
+def _date_fields(value: str) -> tuple[int, int, int] | None:
+    """(year, month, day) of `^\\s*(\\d{1,2})/(\\d{1,2})/(\\d{2,4})\\s*$` (month first) or of
+    `^\\s*(\\d{4})-(\\d{1,2})-(\\d{1,2})` (ISO, anything after), read with string methods: regular
+    expressions compiled at start are a measurable part of the inventory under emulated CPUs."""
+    text = value.strip()
+    parts = text.split("/")
+    if len(parts) == 3:
+        month, day, year = _number(parts[0], 1, 2), _number(parts[1], 1, 2), _number(parts[2], 2, 4)
+        if month is not None and day is not None and year is not None:
+            return year, month, day
+    iso_year = _number(text[:4], 4, 4)
+    iso = text[5:].split("-", 1)
+    if iso_year is None or text[4:5] != "-" or len(iso) != 2:
+        return None
+    day_text = iso[1][: len(iso[1]) - len(iso[1].lstrip("0123456789"))][:2]
+    month, day = _number(iso[0], 1, 2), _number(day_text, 1, 2)
+    return None if month is None or day is None else (iso_year, month, day)
 
 
 def bios_date_iso(value: str | None) -> str | None:
     """SMBIOS dates are MM/DD/YYYY (MM/DD/YY on old firmware): return YYYY-MM-DD or None."""
     if not value:
         return None
-    if match := _DATE_MDY.match(value):
-        month, day, year = (int(g) for g in match.groups())
-        if year < 100:
-            # SMBIOS 2.3+ requires four digits; two-digit years come from 1990s-2000s firmware.
-            year += 1900 if year >= 80 else 2000
-    elif match := _DATE_ISO.match(value):
-        year, month, day = (int(g) for g in match.groups())
-    else:
+    fields = _date_fields(value)
+    if fields is None:
         return None
+    year, month, day = fields
+    if "/" in value and year < 100:
+        # SMBIOS 2.3+ requires four digits; two-digit years come from 1990s-2000s firmware.
+        year += 1900 if year >= 80 else 2000
     if not (1 <= month <= 12 and 1 <= day <= 31 and 1980 <= year <= 2100):
         return None
     return f"{year:04d}-{month:02d}-{day:02d}"

@@ -7,10 +7,22 @@ indented by one tab (`\t1916  Skylake GT2 [HD Graphics 520]`), sub-devices by tw
 
 from __future__ import annotations
 
-import re
-
 PATHS = ("/usr/share/hwdata/pci.ids", "/usr/share/misc/pci.ids", "/usr/share/pci.ids")
-_BLOCK_END = re.compile(r"^[^\t#\n]", re.MULTILINE)
+
+
+def _block_end(text: str, start: int) -> int:
+    """The next line at or after `start` (a line start) that is neither indented, a comment nor
+    empty: the end of a vendor's block (string methods: a regular expression compiled at start
+    is a measurable part of the inventory under emulated CPUs)."""
+    pos = start
+    while pos < len(text):
+        if text[pos] not in "\t#\n":
+            return pos
+        newline = text.find("\n", pos)
+        if newline < 0:
+            break
+        pos = newline + 1
+    return len(text)
 
 
 def _norm(pci_id: str) -> str:
@@ -34,8 +46,7 @@ class PciIds:
                 line_end = self._text.find("\n", start + 1)
                 line_end = len(self._text) if line_end < 0 else line_end
                 name = self._text[start + 7 : line_end].strip() or None
-                block_end = _BLOCK_END.search(self._text, line_end + 1)
-                found = (name, line_end, block_end.start() if block_end else len(self._text))
+                found = (name, line_end, _block_end(self._text, line_end + 1))
         self._vendors[vid] = found
         return found
 

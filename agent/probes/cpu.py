@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from agent.host import LiveHost
 from agent.parsers.cpuinfo import CpuinfoPackage, parse_cpuinfo
 from agent.parsers.lscpu import LscpuInfo, parse_lscpu
@@ -54,7 +52,9 @@ _VENDORS = {
     "0x41": "ARM",
     "arm": "ARM",
 }
-_GHZ = re.compile(r"@\s*(\d+(?:\.\d+)?)\s*GHz", re.IGNORECASE)
+
+
+_DIGITS = "0123456789"
 
 
 def vendor_name(raw: str | None) -> str | None:
@@ -70,9 +70,23 @@ def _khz_to_mhz(value: str | None) -> float | None:
 
 
 def _nominal_mhz(model: str | None) -> float | None:
-    """Intel and many AMD names state the base clock: "… CPU @ 2.80GHz" → 2800."""
-    match = _GHZ.search(model or "")
-    return round(float(match.group(1)) * 1000.0, 1) if match else None
+    """Intel and many AMD names state the base clock: "… CPU @ 2.80GHz" → 2800.
+
+    Reads `@\\s*(\\d+(?:\\.\\d+)?)\\s*GHz` (any case) with string methods: a regular expression
+    compiled at start is a measurable part of the inventory under emulated CPUs (issue 2)."""
+    text = model or ""
+    at = text.find("@")
+    while at >= 0:
+        rest = text[at + 1 :].lstrip()
+        whole = len(rest) - len(rest.lstrip(_DIGITS))
+        end = whole
+        if whole and rest[whole : whole + 1] == ".":
+            fraction = len(rest) - whole - 1 - len(rest[whole + 1 :].lstrip(_DIGITS))
+            end = whole + 1 + fraction if fraction else whole
+        if whole and rest[end:].lstrip()[:3].lower() == "ghz":
+            return round(float(rest[:end]) * 1000.0, 1)
+        at = text.find("@", at + 1)
+    return None
 
 
 def _py_cpuinfo_model(ctx: ProbeContext) -> str | None:

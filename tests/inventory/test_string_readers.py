@@ -9,8 +9,9 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from agent.parsers import dmidecode
+from agent.parsers import dmi, dmidecode, pciids
 from agent.probes.commands import is_emmc_hw_partition
+from agent.probes.cpu import _nominal_mhz
 
 # The patterns as they were.
 HANDLE = re.compile(r"^Handle (0x[0-9A-Fa-f]+), DMI type (\d+)")
@@ -24,6 +25,10 @@ MEM_PLACEHOLDER = re.compile(
 HEX_ID = re.compile(r"^[0-9A-Fa-f]{4,16}$")
 ONBOARD = re.compile(r"on.?board|soldered|memory down|row of chips", re.IGNORECASE)
 EMMC = re.compile(r"^mmcblk\d+(boot\d+|rpmb)$")
+DATE_MDY = re.compile(r"^\s*(\d{1,2})/(\d{1,2})/(\d{2,4})\s*$")
+DATE_ISO = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})")
+GHZ = re.compile(r"@\s*(\d+(?:\.\d+)?)\s*GHz", re.IGNORECASE)
+BLOCK_END = re.compile(r"^[^\t#\n]", re.MULTILINE)
 
 # ASCII text built from the pieces the patterns look for, so that matches are frequent.
 PIECES = st.sampled_from(
@@ -78,9 +83,30 @@ PIECES = st.sampled_from(
         "rpmb",
         "p1",
         "x",
+        "/",
+        "2019",
+        "05",
+        "3",
+        "99",
+        "@",
+        "2.80",
+        "ghz",
+        "GHz",
+        "#",
+        "8086  Intel",
     ]
 )
 TEXT = st.lists(PIECES, max_size=8).map("".join)
+
+
+def _date_regex(value: str) -> tuple[int, int, int] | None:
+    if match := DATE_MDY.match(value):
+        month, day, year = (int(g) for g in match.groups())
+        return year, month, day
+    if match := DATE_ISO.match(value):
+        year, month, day = (int(g) for g in match.groups())
+        return year, month, day
+    return None
 
 
 def _number_regex(value: str) -> float | None:
@@ -103,6 +129,13 @@ def test_readers_match_the_patterns(text: str) -> None:
     assert dmidecode._on_board(text) == bool(ONBOARD.search(text))
     assert is_emmc_hw_partition(line) == bool(EMMC.match(line))
     assert (4 <= len(cleaned) <= 16 and dmidecode._HEX.issuperset(cleaned)) == bool(HEX_ID.match(cleaned))
+    assert dmi._date_fields(text) == _date_regex(text)
+    match = GHZ.search(text)
+    assert _nominal_mhz(text) == (round(float(match.group(1)) * 1000.0, 1) if match else None)
+    for start in range(len(text) + 2):
+        if start == 0 or text[start - 1 : start] == "\n":
+            found = BLOCK_END.search(text, start)
+            assert pciids._block_end(text, start) == (found.start() if found else len(text))
 
 
 def test_readers_on_real_dmidecode_outputs(fixtures: Path) -> None:
