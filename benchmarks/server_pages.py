@@ -390,7 +390,7 @@ def main() -> int:
         others = [
             ("device list as a donor (1/10 of devices)", "/appareils", donor),
             ("device list, 'in stock' filter", "/appareils?state=stock", client),
-            ("batch page (2,000 devices, 100 shown)", f"/lots/{batch_id}", client),
+            ("batch page (2,000 devices, 50 shown)", f"/lots/{batch_id}", client),
             ("donors and batches page", "/lots", client),
         ]
     for name, page, api in cases:

@@ -45,6 +45,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.base import ExecutableOption
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
@@ -295,10 +296,12 @@ def _is_filtered(filters: DeviceFilter, state: str | None, donor_scope: int | No
     )
 
 
-def _rows(session: Session, ids: Sequence[int], order: tuple[Any, ...]) -> Sequence[Device]:
+def _rows(
+    session: Session, ids: Sequence[int], order: tuple[Any, ...], options: Sequence[ExecutableOption]
+) -> Sequence[Device]:
     if not ids:
         return []
-    return session.scalars(select(Device).where(Device.id.in_(ids)).order_by(*order)).all()
+    return session.scalars(select(Device).where(Device.id.in_(ids)).order_by(*order).options(*options)).all()
 
 
 def list_devices(
@@ -310,8 +313,11 @@ def list_devices(
     limit: int = 50,
     offset: int = 0,
     donor_scope: int | None = None,
+    options: Sequence[ExecutableOption] = (),
 ) -> DevicePage:
-    """One page of the devices matching `filters` (and `state`), in `sort` order, with the total."""
+    """One page of the devices matching `filters` (and `state`), in `sort` order, with the total.
+    `options` are the ORM's loader options for the page's rows (a table showing a few columns
+    loads only those: `load_only`)."""
     flt = filters or DeviceFilter()
     order = SORT_ORDERS.get(sort, SORT_ORDERS["recent"])
     limit, offset = max(1, limit), max(0, offset)
@@ -325,7 +331,7 @@ def list_devices(
         return session.scalars(query.order_by(*order).limit(limit + 1).offset(offset)).all()
 
     def page(ids: Sequence[int], total: int, *, capped: bool = False) -> DevicePage:
-        rows = _rows(session, ids[:limit], order)
+        rows = _rows(session, ids[:limit], order, options)
         return DevicePage(rows=rows, total=total, capped=capped, has_more=len(ids) > limit)
 
     needle = flt.needle

@@ -180,6 +180,8 @@ class Device(Base):
         Index("ix_devices_last_run", "last_run_at"),
         # A run-date range sorted by activity: the page's ids come from this index alone.
         Index("ix_devices_last_run_updated", "last_run_at", "updated_at"),
+        # A batch's counters (received, processed, erased) from the index alone, not its rows.
+        Index("ix_devices_batch_counts", "batch_id", "erasure_status", "report_count"),
         CheckConstraint(_in("erasure_status", ERASURE_STATUSES), name="erasure_status"),
         CheckConstraint(_in("signature_status", SIGNATURE_STATUSES), name="signature_status"),
     )

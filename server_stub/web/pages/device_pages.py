@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote_plus, urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, load_only
 
 from agent.i18n import N_
 from agent.report import Disk
@@ -26,10 +26,25 @@ from server_stub.web.templating import render
 
 router = APIRouter()
 PAGE_SIZE = 50
+#: What a device table shows (`_device_table.html`) and `device_rows` reads: the list loads only
+#: these columns (not the dates, report id and search text converted for every row); reading
+#: any other raises, so a template that starts showing one must add it here.
+ROW_COLUMNS = (
+    Device.asset_code,
+    Device.serial,
+    Device.manufacturer,
+    Device.product,
+    Device.grade,
+    Device.erasure_status,
+    Device.signature_status,
+    Device.last_run_at,
+    Device.batch_id,
+)
 
 
 def device_url(asset_code: str) -> str:
-    return "/appareil?" + urlencode({"code": asset_code})
+    # `urlencode({"code": …})`'s text, without its per-call dict walk (once per row of a list).
+    return "/appareil?code=" + quote_plus(asset_code, safe="")
 
 
 @dataclass(frozen=True)
@@ -75,9 +90,12 @@ def read_list_query(request: Request, *, batch_id: int | None = None) -> ListQue
     )
 
 
-def device_rows(session: Session, devices: list[Device] | Any) -> list[dict[str, Any]]:
-    """What each row of a device table shows: the device, its batch and its newest outcome."""
-    batches = queries.batches_by_id(session, [d.batch_id for d in devices])
+def device_rows(
+    session: Session, devices: list[Device] | Any, *, with_batch: bool = True
+) -> list[dict[str, Any]]:
+    """What each row of a device table shows: the device, its batch (unless the table has no
+    batch column: a batch's own page) and its newest outcome."""
+    batches = queries.batches_by_id(session, [d.batch_id for d in devices]) if with_batch else {}
     outcomes = crud.latest_outcomes(session, device_ids=[d.id for d in devices])
     return [
         {
@@ -91,7 +109,12 @@ def device_rows(session: Session, devices: list[Device] | Any) -> list[dict[str,
 
 
 def list_context(
-    session: Session, viewer: Viewer, query: ListQuery, *, page_size: int | None = None
+    session: Session,
+    viewer: Viewer,
+    query: ListQuery,
+    *,
+    page_size: int | None = None,
+    with_batch: bool = True,
 ) -> dict[str, Any]:
     page_size = page_size or PAGE_SIZE
     found = listing.list_devices(
@@ -102,6 +125,7 @@ def list_context(
         limit=page_size,
         offset=(query.page - 1) * page_size,
         donor_scope=viewer.donor_scope,
+        options=(load_only(*ROW_COLUMNS, raiseload=True),),
     )
     rows, total = found.rows, found.total
     pages = max(1, -(-total // page_size))
@@ -109,7 +133,7 @@ def list_context(
         # "More than 2,000": the pages end where the rows do.
         pages = query.page + 1 if found.has_more else query.page
     return {
-        "rows": device_rows(session, rows),
+        "rows": device_rows(session, rows, with_batch=with_batch),
         "total": total,
         "capped": found.capped,
         "query": query,
