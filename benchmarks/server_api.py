@@ -1,6 +1,7 @@
 """API read times of the central inventory with 100,000 devices and 300,000 reports (SQLite).
 
     .venv/bin/python -m benchmarks.server_api [--devices 100000] [--reports-per-device 3] [--rounds 30]
+                                              [--database-url postgresql+psycopg://…/empty_db]
 
 Bulk-loads the database with SQLAlchemy Core (reused when its counts match): every device has
 `reports-per-device` reports, a certificate per newest report, a batch among 200 of 40 donors;
@@ -186,7 +187,7 @@ def build(settings: Settings, devices: int, per_device: int) -> None:
 def counts(settings: Settings) -> tuple[int, int]:
     from server_stub.db import make_database
 
-    if not (settings.data_dir / "atelier.db").exists():
+    if not settings.database_url and not (settings.data_dir / "atelier.db").exists():
         return 0, 0
     db = make_database(settings)
     try:
@@ -197,6 +198,21 @@ def counts(settings: Settings) -> tuple[int, int]:
             )
     except Exception:
         return 0, 0
+    finally:
+        db.dispose()
+
+
+def database_mb(settings: Settings) -> float:
+    if not settings.database_url:
+        return (settings.data_dir / "atelier.db").stat().st_size / 1e6
+    from sqlalchemy import text
+
+    from server_stub.db import make_database
+
+    db = make_database(settings)
+    try:
+        with db.read() as session:
+            return float(session.scalar(text("SELECT pg_database_size(current_database())")) or 0) / 1e6
     finally:
         db.dispose()
 
@@ -278,15 +294,26 @@ def main() -> int:
     parser.add_argument("--reports-per-device", type=int, default=3)
     parser.add_argument("--data-dir", default="/tmp/atelier-bench-api")
     parser.add_argument("--rounds", type=int, default=30)
+    parser.add_argument(
+        "--database-url", default="", help="an EMPTY PostgreSQL database to fill (or one this script filled)"
+    )
     args = parser.parse_args()
     settings = Settings(
         data_dir=Path(args.data_dir),
+        database_url=args.database_url,
         web_ui=False,
         scrypt_log2_n=12,
         admin_password="bench-admin-password",  # type: ignore[arg-type]
     )
     expected = (args.devices, args.devices * args.reports_per_device)
-    if counts(settings) != expected:
+    have = counts(settings)
+    if have != expected:
+        if settings.database_url and have != (0, 0):
+            print(
+                f"{have} devices/reports in the database, {expected} wanted: give an empty one",
+                file=sys.stderr,
+            )
+            return 2
         for name in ("atelier.db", "atelier.db-wal", "atelier.db-shm"):
             (settings.data_dir / name).unlink(missing_ok=True)
         t0 = time.perf_counter()
@@ -295,7 +322,7 @@ def main() -> int:
             f"built {expected[0]} devices / {expected[1]} reports in {time.perf_counter() - t0:.0f} s",
             file=sys.stderr,
         )
-    size_mb = (settings.data_dir / "atelier.db").stat().st_size / 1e6
+    size_mb = database_mb(settings)
     load_before = Path("/proc/loadavg").read_text().split()[:3]
     started = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     results = measure(settings, args.rounds)
@@ -304,6 +331,7 @@ def main() -> int:
             {
                 "devices": expected[0],
                 "reports": expected[1],
+                "database": "postgresql" if settings.database_url else "sqlite",
                 "db_mb": round(size_mb),
                 "cpus": os.cpu_count(),
                 "started": started,

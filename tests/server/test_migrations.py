@@ -94,3 +94,29 @@ def test_alembic_command_line(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "atelier.db").exists()
+
+
+def test_sqlite_batch_counts_index_gets_statistics(tmp_path: Path) -> None:
+    """On an analysed database, 0005 analyses its index too: without statistics SQLite took it
+    for the most selective and listed a batch from it, sorting every machine of the batch."""
+    settings = make_settings(tmp_path)
+    upgrade(settings, revision="0004")
+    engine = create_engine(f"sqlite:///{tmp_path / 'atelier.db'}")
+    try:
+        with engine.begin() as conn:
+            for i in range(3):
+                conn.execute(
+                    text(
+                        "INSERT INTO devices (asset_code, erasure_status, signature_status, report_count, "
+                        "search_text, created_at, updated_at) VALUES (:code, 'none', 'none', 0, '', "
+                        "'2026-11-29', '2026-11-29')"
+                    ),
+                    {"code": f"AT-{i}"},
+                )
+            conn.exec_driver_sql("ANALYZE")
+        upgrade(settings)
+        with engine.connect() as conn:
+            stats = conn.exec_driver_sql("SELECT idx FROM sqlite_stat1").scalars().all()
+            assert "ix_devices_batch_counts" in stats
+    finally:
+        engine.dispose()

@@ -26,6 +26,15 @@ def upgrade() -> None:
     op.create_index(
         "ix_devices_batch_counts", "devices", ["batch_id", "erasure_status", "report_count"], unique=False
     )
+    bind = op.get_bind()
+    if (
+        bind.dialect.name == "sqlite"
+        and bind.exec_driver_sql("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'").first()
+    ):
+        # An analysed database has statistics for `ix_devices_batch_updated` (2,000 machines per
+        # batch) and none for this index, which SQLite then takes for a few rows per batch: the
+        # batch list chose it and sorted the batch (13 ms instead of 6 on the 100,000-device set).
+        bind.exec_driver_sql("ANALYZE ix_devices_batch_counts")
 
 
 def downgrade() -> None:
