@@ -1,20 +1,11 @@
-"""The report schema — defined once, here; the server imports it."""
+"""The report schema — defined once, here; the server imports it.
 
-from agent.report.certificate import (
-    CERTIFICATE_VERSION,
-    CertDisk,
-    Certificate,
-    CertMachine,
-    CertOrganisation,
-    ExternalReport,
-    FailedRange,
-    PassRecord,
-    SignedCertificate,
-    Technique,
-    Verification,
-    canonical_json,
-)
-from agent.report.checks import CheckResult, CheckStatus, Eligibility, Grade, GradeReason, Upgrade
+The certificate and check models load on first use (`__getattr__` below): an inventory, the
+command that must keep up with `lshw` under emulated CPUs (issue 2), has neither, and building
+their fifteen classes was a measurable part of its start.
+"""
+
+from agent._typing import TYPE_CHECKING
 from agent.report.disk import (
     AtaAttribute,
     AtaSecurity,
@@ -29,6 +20,61 @@ from agent.report.hardware import Battery, Cpu, Display, Gpu, Memory, MemoryModu
 from agent.report.machine import BaseboardInfo, BiosInfo, ChassisInfo, FirmwareInfo, Machine, SystemInfo
 from agent.report.probe import CommandRecord, ProbeError
 from agent.report.report import SCHEMA_VERSION, Report, Station, schema_major
+
+if TYPE_CHECKING:
+    from agent.report.certificate import (
+        CERTIFICATE_VERSION,
+        CertDisk,
+        Certificate,
+        CertMachine,
+        CertOrganisation,
+        ExternalReport,
+        FailedRange,
+        PassRecord,
+        SignedCertificate,
+        Technique,
+        Verification,
+        canonical_json,
+    )
+    from agent.report.checks import CheckResult, CheckStatus, Eligibility, Grade, GradeReason, Upgrade
+
+#: Where the models loaded on first use live.
+LAZY_MODULES = ("agent.report.certificate", "agent.report.checks")
+_LAZY_NAMES = {
+    **dict.fromkeys(
+        (
+            "CERTIFICATE_VERSION",
+            "CertDisk",
+            "Certificate",
+            "CertMachine",
+            "CertOrganisation",
+            "ExternalReport",
+            "FailedRange",
+            "PassRecord",
+            "SignedCertificate",
+            "Technique",
+            "Verification",
+            "canonical_json",
+        ),
+        "agent.report.certificate",
+    ),
+    **dict.fromkeys(
+        ("CheckResult", "CheckStatus", "Eligibility", "Grade", "GradeReason", "Upgrade"),
+        "agent.report.checks",
+    ),
+}
+
+
+def __getattr__(name: str) -> object:
+    module = _LAZY_NAMES.get(name)
+    if module is None:
+        raise AttributeError(f"module 'agent.report' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "CERTIFICATE_VERSION",

@@ -116,12 +116,21 @@ def _as_dataclasses() -> None:
     import dataclasses
     import sys
 
+    import agent.report as schema
     from agent._typing import resolve_forms
 
+    # Every model declared first: the certificate and check models load on first use.
+    for lazy in schema.LAZY_MODULES:
+        __import__(lazy)
     # The models' text annotations name `Literal`, `ClassVar`… and aliases built from them, which
-    # were only stand-ins until now (agent._typing): dataclasses and pydantic read the real ones.
+    # were only stand-ins until now (agent._typing), and models of other modules of the schema
+    # that were not imported for it: dataclasses and pydantic read the real ones.
     for module in {cls.__module__ for cls in _DECLARED}:
-        resolve_forms(vars(sys.modules[module]))
+        namespace = vars(sys.modules[module])
+        resolve_forms(namespace)
+        if module.startswith("agent.report."):
+            for name in schema.__all__:
+                namespace.setdefault(name, getattr(schema, name))
     while _DECLARED:
         cls = _DECLARED.pop(0)
         for name, _, factory, _ in cls.__fields_spec__:

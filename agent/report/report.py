@@ -4,14 +4,19 @@ from __future__ import annotations
 
 from agent._datetime import UTC, datetime
 from agent._record import field
+from agent._typing import TYPE_CHECKING
 from agent._uuid import UUID, uuid4
 from agent.report._base import Model
-from agent.report.certificate import SignedCertificate
-from agent.report.checks import CheckResult, Grade
 from agent.report.disk import Disk
 from agent.report.hardware import Battery, Cpu, Display, Gpu, Memory, NetworkInterface
 from agent.report.machine import Machine
 from agent.report.probe import CommandRecord, ProbeError
+
+if TYPE_CHECKING:
+    # Read from the text annotations when a report is validated (`agent.report._base`); an
+    # inventory, which holds no certificate and no check yet, does not load their classes.
+    from agent.report.certificate import SignedCertificate
+    from agent.report.checks import CheckResult, Grade
 
 #: Major.minor. A minor bump only adds optional fields; a reader refuses a newer major.
 SCHEMA_VERSION = "1.0"

@@ -23,6 +23,8 @@ KEPT_OUT = (
     "typing",  # ~8 % of the command's instructions with its first subscriptions (agent._typing)
     "datetime",  # runs the pure-Python implementation before the C one replaces it (agent._datetime)
     "subprocess",  # signal's enums, locale, selectors: ~6 % of the command (agent.host._spawn)
+    "agent.report.certificate",  # an inventory has no certificate: their models load on first use
+    "agent.report.checks",
 )
 
 PROBE = """
