@@ -40,8 +40,10 @@ _BIT_LINES: tuple[tuple[str, str, int], ...] = (
 # mistaken for OACS bit 1 — it is FNA bit 3).
 _NOT_FORMAT = ("broadcast", "applies to", "copy format")
 
-_REGISTER = re.compile(r"^([a-z][a-z0-9_]*)\s*:\s*(.*?)\s*$")
-_DECODED = re.compile(r"^\s*\[(\d+):(\d+)\]\s*:\s*(0x[0-9a-fA-F]+|\d+)\s+(.*?)\s*$")
+# Patterns of `nvme id-ctrl -H`'s text, as text: `re` compiles (and caches) them on first use, so
+# the JSON the live probe reads never pays for them (a measurable cost under emulated CPUs, issue 2).
+_REGISTER = r"^([a-z][a-z0-9_]*)\s*:\s*(.*?)\s*$"
+_DECODED = r"^\s*\[(\d+):(\d+)\]\s*:\s*(0x[0-9a-fA-F]+|\d+)\s+(.*?)\s*$"
 
 
 class NvmeIdCtrl(Record):
@@ -145,12 +147,12 @@ def _from_text(text: str) -> NvmeIdCtrl:
     registers: dict[str, str] = {}
     current: str | None = None
     for line in text.splitlines():
-        match = _REGISTER.match(line)
+        match = re.match(_REGISTER, line)
         if match:
             current = match.group(1)
             registers.setdefault(current, match.group(2))
             continue
-        decoded = _DECODED.match(line)
+        decoded = re.match(_DECODED, line)
         if not decoded:
             if line.strip() and not line.startswith(" "):
                 current = None

@@ -114,14 +114,16 @@ def _list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else []
 
 
-_LEADING_INT = re.compile(r"^\s*(\d+)")
-_HOURS = re.compile(r"^\s*(\d+)h")
+# Patterns as text: `re` compiles (and caches) each on its first use, so an inventory that needs
+# none does not compile them at start (a measurable cost under emulated CPUs, issue 2).
+_LEADING_INT = r"^\s*(\d+)"
+_HOURS = r"^\s*(\d+)h"
 
 
 def _leading_int(text: Any) -> int | None:
     if not isinstance(text, str):
         return None
-    match = _LEADING_INT.match(text)
+    match = re.match(_LEADING_INT, text)
     return int(match.group(1)) if match else None
 
 
@@ -198,7 +200,7 @@ def _power_on_hours(doc: dict[str, Any], attrs: list[AtaAttribute]) -> int | Non
         name = (attr.name or "").lower()
         # Raw value layouts seen: "14551", "2725 (151 234 0)" (Seagate packs more into the raw
         # value), "47060h+35m+00.858s", "1066h+47m" (Power_On_Minutes), "9387h+39m+25s" (Seconds).
-        match = _HOURS.match(attr.raw_string or "")
+        match = re.match(_HOURS, attr.raw_string or "")
         if match:
             return int(match.group(1))
         raw = attr.raw_value
@@ -407,7 +409,7 @@ def _nvme_self_tests(doc: dict[str, Any]) -> list[SelfTestEntry]:
     return entries
 
 
-_SCSI_TEST_KEY = re.compile(r"^scsi_self_test_(\d+)$")
+_SCSI_TEST_KEY = r"^scsi_self_test_(\d+)$"
 # SCSI self-test results (SPC-4 self-test results log): 0 ok, 1-2 aborted, 3-7 failed, 15 running.
 _SCSI_FAILED = {3, 4, 5, 6, 7}
 
@@ -416,7 +418,7 @@ def _scsi_self_tests(doc: dict[str, Any]) -> tuple[list[SelfTestEntry], str | No
     numbered = sorted(
         (int(m.group(1)), value)
         for key, value in doc.items()
-        if isinstance(key, str) and (m := _SCSI_TEST_KEY.match(key)) and isinstance(value, dict)
+        if isinstance(key, str) and (m := re.match(_SCSI_TEST_KEY, key)) and isinstance(value, dict)
     )
     entries: list[SelfTestEntry] = []
     running: str | None = None
