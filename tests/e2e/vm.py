@@ -91,6 +91,9 @@ class Disk:
     qemu_opts: str = ""
     blkdebug: Path | None = None
     bootindex: int | None = None
+    #: USB only: what the stick says in its SCSI inquiry (RMB). Some real sticks say "fixed disk";
+    #: live-boot then scans the internal disks before them unless live-media= names the stick.
+    removable: bool = True
 
     def drive_arg(self, drive_id: str) -> str:
         target = f"blkdebug:{self.blkdebug}:{self.path}" if self.blkdebug else str(self.path)
@@ -113,7 +116,8 @@ class Disk:
             if self.rotation_rate is not None:
                 dev += f",rotation_rate={self.rotation_rate}"
         else:
-            dev = f"usb-storage,bus=xhci.0,drive={drive_id},serial={self.serial},removable=on"
+            removable = "on" if self.removable else "off"
+            dev = f"usb-storage,bus=xhci.0,drive={drive_id},serial={self.serial},removable={removable}"
         if self.bootindex is not None:
             dev += f",bootindex={self.bootindex}"
         return dev + self.qemu_opts
