@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import tarfile
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -109,3 +111,23 @@ def test_replay_of_a_capture_made_before_the_empty_drive_database() -> None:
     result = host.run(["smartctl", "--json", "-x", "-B", "/dev/null", "/dev/nvme0n1"])
     assert result.stdout == "{}" and not result.missing
     assert host.run(["smartctl", "--json", "-x", "-B", "/dev/null", "/dev/nvme1n1"]).missing
+
+
+def test_prefetching_host_waits_for_its_list_and_survives_a_broken_one(tmp_path: Path) -> None:
+    """The commands are worked out in a thread: `run` waits for the list (no command runs twice),
+    and a list that breaks part-way only means the rest runs when asked."""
+    from agent.host import PrefetchingHost
+    from agent.host._base import Prefetch
+
+    ran = tmp_path / "ran"
+    argv = ("sh", "-c", f"echo x >> {ran}; echo prefetched")
+
+    def commands() -> Iterator[Prefetch]:
+        time.sleep(0.3)
+        yield Prefetch(argv, 10.0)
+        raise RuntimeError("broken guess")
+
+    host = PrefetchingHost(LiveHost(), commands())
+    assert host.run(list(argv)).stdout == "prefetched\n"
+    assert ran.read_text() == "x\n"  # run once, by the prefetch
+    assert host.run(["sh", "-c", "echo live"]).stdout == "live\n"
