@@ -40,40 +40,17 @@ if TYPE_CHECKING:
 
 #: Where the models loaded on first use live.
 LAZY_MODULES = ("agent.report.certificate", "agent.report.checks")
-_LAZY_NAMES = {
-    **dict.fromkeys(
-        (
-            "CERTIFICATE_VERSION",
-            "CertDisk",
-            "Certificate",
-            "CertMachine",
-            "CertOrganisation",
-            "ExternalReport",
-            "FailedRange",
-            "PassRecord",
-            "SignedCertificate",
-            "Technique",
-            "Verification",
-            "canonical_json",
-        ),
-        "agent.report.certificate",
-    ),
-    **dict.fromkeys(
-        ("CheckResult", "CheckStatus", "Eligibility", "Grade", "GradeReason", "Upgrade"),
-        "agent.report.checks",
-    ),
-}
 
 
 def __getattr__(name: str) -> object:
-    module = _LAZY_NAMES.get(name)
-    if module is None:
-        raise AttributeError(f"module 'agent.report' has no attribute {name!r}")
     import importlib
 
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+    for module in LAZY_MODULES:
+        value = getattr(importlib.import_module(module), name, __getattr__)
+        if value is not __getattr__:
+            globals()[name] = value
+            return value
+    raise AttributeError(f"module 'agent.report' has no attribute {name!r}")
 
 
 __all__ = [

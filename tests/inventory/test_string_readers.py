@@ -114,21 +114,26 @@ def _number_regex(value: str) -> float | None:
     return float(match.group(1).replace(",", ".")) if match else None
 
 
+def _check_dmidecode(line: str, value: str) -> None:
+    """dmidecode's readers on one line and on one field value, against the old patterns."""
+    match = HANDLE.match(line)
+    assert dmidecode._handle(line) == ((match.group(1), int(match.group(2))) if match else None)
+    match = SIZE.match(value)
+    assert dmidecode._size(value) == ((match.group(1), match.group(2)) if match else None)
+    assert dmidecode._number(value) == _number_regex(value)
+    cleaned = value.strip()
+    if cleaned:
+        assert dmidecode._is_mem_placeholder(cleaned) == bool(MEM_PLACEHOLDER.match(cleaned))
+    assert dmidecode._on_board(value) == bool(ONBOARD.search(value))
+
+
 @settings(max_examples=3000, deadline=None)
 @given(TEXT)
 def test_readers_match_the_patterns(text: str) -> None:
     line = text.strip()
-    match = HANDLE.match(line)
-    assert dmidecode._handle(line) == ((match.group(1), int(match.group(2))) if match else None)
-    match = SIZE.match(text)
-    assert dmidecode._size(text) == ((match.group(1), match.group(2)) if match else None)
-    assert dmidecode._number(text) == _number_regex(text)
-    cleaned = text.strip()
-    if cleaned:
-        assert dmidecode._is_mem_placeholder(cleaned) == bool(MEM_PLACEHOLDER.match(cleaned))
-    assert dmidecode._on_board(text) == bool(ONBOARD.search(text))
+    _check_dmidecode(line, text)
     assert is_emmc_hw_partition(line) == bool(EMMC.match(line))
-    assert (4 <= len(cleaned) <= 16 and dmidecode._HEX.issuperset(cleaned)) == bool(HEX_ID.match(cleaned))
+    assert (4 <= len(line) <= 16 and dmidecode._HEX.issuperset(line)) == bool(HEX_ID.match(line))
     assert dmi._date_fields(text) == _date_regex(text)
     match = GHZ.search(text)
     assert _nominal_mhz(text) == (round(float(match.group(1)) * 1000.0, 1) if match else None)
@@ -145,15 +150,6 @@ def test_readers_on_real_dmidecode_outputs(fixtures: Path) -> None:
     for path in sorted(p for p in (fixtures / "machines").rglob("*.txt") if p.name in names):
         for raw in path.read_text(errors="replace").splitlines():
             line = raw.strip()
-            match = HANDLE.match(line)
-            assert dmidecode._handle(line) == ((match.group(1), int(match.group(2))) if match else None)
-            _, _, value = line.partition(":")
-            match = SIZE.match(value)
-            assert dmidecode._size(value) == ((match.group(1), match.group(2)) if match else None)
-            assert dmidecode._number(value) == _number_regex(value)
-            cleaned = value.strip()
-            if cleaned:
-                assert dmidecode._is_mem_placeholder(cleaned) == bool(MEM_PLACEHOLDER.match(cleaned))
-            assert dmidecode._on_board(value) == bool(ONBOARD.search(value))
+            _check_dmidecode(line, line.partition(":")[2])
             seen += 1
     assert seen > 1000
