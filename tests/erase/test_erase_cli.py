@@ -301,7 +301,9 @@ def test_without_yes_a_wrong_typed_word_erases_nothing(loop_device, tmp_path: Pa
 def test_ctrl_c_stops_and_still_writes_an_incomplete_certificate(loop_device, tmp_path: Path) -> None:
     import signal
 
-    dev = loop_device(128 * MiB)
+    # Large enough that the three passes outlast a test process slowed by a loaded machine (with
+    # 128 MiB the erase once finished before the interrupt arrived: exit 0, a complete certificate).
+    dev = loop_device(512 * MiB)
     out = tmp_path / "certs"
     env = dict(os.environ, ATELIER_DATA_DIR=str(tmp_path / "data"), ATELIER_LANG="en")
     proc = subprocess.Popen(
