@@ -51,6 +51,12 @@ def test_inventory_json_keeps_heavy_modules_out() -> None:
     assert not seen["catalog"]  # the French catalog is not read when no message is shown
 
 
+def _passes_in_a_fresh_interpreter(code: str) -> None:
+    """`code`'s assertions hold in a new Python process (nothing imported by the tests before)."""
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+
+
 def test_uuid_without_platform_leaves_the_real_platform_importable() -> None:
     """agent._uuid's stand-in is gone once uuid is loaded: `import platform` is the real module."""
     code = (
@@ -59,8 +65,7 @@ def test_uuid_without_platform_leaves_the_real_platform_importable() -> None:
         "import platform, uuid, _uuid; assert platform.python_version() and uuid._LINUX is True; "
         "assert u.uuid4().version == 4 and uuid.uuid1().version == 1"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
-    assert result.returncode == 0, result.stderr
+    _passes_in_a_fresh_interpreter(code)
 
 
 def test_report_types_are_typing_forms_once_validated() -> None:
@@ -78,5 +83,4 @@ def test_report_types_are_typing_forms_once_validated() -> None:
         "except pydantic.ValidationError as err:\n    bad = err\n"
         "assert bad is not None"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
-    assert result.returncode == 0, result.stderr
+    _passes_in_a_fresh_interpreter(code)
