@@ -126,4 +126,29 @@ def to_int(value: object) -> int | None:
     return None
 
 
-__all__ = ["clean", "clean_keep", "is_placeholder", "to_int"]
+#: The digits the parsers' string readers accept (ASCII: what firmware and tools print).
+DIGITS = "0123456789"
+
+
+def digits_end(text: str, start: int, most: int) -> int:
+    """End of the run of at most `most` ASCII digits at `start` (== start: none).
+
+    With `number_end`, what the parsers read instead of compiling regular expressions at start
+    (a measurable part of the inventory under emulated CPUs, issue 2)."""
+    end = start
+    while end < len(text) and end - start < most and text[end] in DIGITS:
+        end += 1
+    return end
+
+
+def number_end(text: str, start: int, separators: str, whole: int, fraction: int) -> int:
+    """End of `\\d{1,whole}(?:[<separators>]\\d{1,fraction})?` at `start` (== start: none)."""
+    end = digits_end(text, start, whole)
+    if end > start and end < len(text) and text[end] in separators:
+        after = digits_end(text, end + 1, fraction)
+        if after > end + 1:
+            return after
+    return end
+
+
+__all__ = ["DIGITS", "clean", "clean_keep", "digits_end", "is_placeholder", "number_end", "to_int"]

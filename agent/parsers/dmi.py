@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from agent._typing import Literal
+from agent.parsers._text import digits_end
 
 FormFactor = Literal["laptop", "desktop", "tablet", "all-in-one", "server", "mini", "other"]
 
@@ -99,7 +100,7 @@ def _date_fields(value: str) -> tuple[int, int, int] | None:
     iso = text[5:].split("-", 1)
     if iso_year is None or text[4:5] != "-" or len(iso) != 2:
         return None
-    day_text = iso[1][: len(iso[1]) - len(iso[1].lstrip("0123456789"))][:2]
+    day_text = iso[1][: digits_end(iso[1], 0, 2)]
     month, day = _number(iso[0], 1, 2), _number(day_text, 1, 2)
     return None if month is None or day is None else (iso_year, month, day)
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from agent._record import Record, field
 from agent.parsers import dmi
-from agent.parsers._text import clean, clean_keep, to_int
+from agent.parsers._text import DIGITS, clean, clean_keep, digits_end, number_end, to_int
 from agent.report import (
     BaseboardInfo,
     BiosInfo,
@@ -32,16 +32,7 @@ from agent.report import (
     SystemInfo,
 )
 
-_DIGITS = "0123456789"
 _HEX = frozenset("0123456789abcdefABCDEF")
-
-
-def _digit_run(text: str, start: int, most: int) -> int:
-    """End of the run of at most `most` ASCII digits at `start` (== start: none)."""
-    end = start
-    while end < len(text) and end - start < most and text[end] in _DIGITS:
-        end += 1
-    return end
 
 
 def _handle(line: str) -> tuple[str, int] | None:
@@ -49,7 +40,7 @@ def _handle(line: str) -> tuple[str, int] | None:
     if not line.startswith("Handle 0x"):
         return None
     handle, sep, rest = line[7:].partition(", DMI type ")
-    end = _digit_run(rest, 0, len(rest))
+    end = digits_end(rest, 0, len(rest))
     if not sep or len(handle) < 3 or not _HEX.issuperset(handle[2:]) or end == 0:
         return None
     return handle, int(rest[:end])
@@ -217,20 +208,10 @@ def size_bytes(value: str | None) -> int | None:
     return size or None
 
 
-def _number_end(text: str, start: int, separators: str) -> int:
-    """End of `\\d{1,12}(?:[<separators>]\\d{1,6})?` at `start` (== start: no number there)."""
-    end = _digit_run(text, start, 12)
-    if end > start and end < len(text) and text[end] in separators:
-        fraction = _digit_run(text, end + 1, 6)
-        if fraction > end + 1:
-            return fraction
-    return end
-
-
 def _size(value: str) -> tuple[str, str] | None:
     """`^\\s*(\\d{1,12}(?:\\.\\d{1,6})?)\\s*(bytes|[kKMGT]B)\\b` → (number, unit)."""
     text = value.lstrip()
-    end = _number_end(text, 0, ".")
+    end = number_end(text, 0, ".", 12, 6)
     if end == 0 or (end < len(text) and text[end] in "0123456789."):
         return None  # no number, or more digits than the pattern takes (it would not match)
     rest = text[end:].lstrip()
@@ -246,8 +227,8 @@ def _number(value: str | None) -> float | None:
         return None
     # The first `\\d{1,12}(?:[.,]\\d{1,6})?` in the text.
     for start, char in enumerate(value):
-        if char in _DIGITS:
-            return float(value[start : _number_end(value, start, ".,")].replace(",", "."))
+        if char in DIGITS:
+            return float(value[start : number_end(value, start, ".,", 12, 6)].replace(",", "."))
     return None
 
 
@@ -269,11 +250,11 @@ def _is_mem_placeholder(text: str) -> bool:
     rest = text.lower()
     for prefix in ("dimm", "array"):
         if rest.startswith(prefix):
-            rest = rest[len(prefix) :].lstrip(_DIGITS).removeprefix("_")
+            rest = rest[len(prefix) :].lstrip(DIGITS).removeprefix("_")
     for word in _MEM_PLACEHOLDER_WORDS:
         if rest.startswith(word):
             tail = rest[len(word) :].lstrip()
-            if tail.strip(_DIGITS) == "":
+            if tail.strip(DIGITS) == "":
                 return True
     return False
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from agent.host import LiveHost
+from agent.parsers._text import number_end
 from agent.parsers.cpuinfo import CpuinfoPackage, parse_cpuinfo
 from agent.parsers.lscpu import LscpuInfo, parse_lscpu
 from agent.probes._context import ProbeContext
@@ -54,9 +55,6 @@ _VENDORS = {
 }
 
 
-_DIGITS = "0123456789"
-
-
 def vendor_name(raw: str | None) -> str | None:
     if raw is None:
         return None
@@ -78,12 +76,8 @@ def _nominal_mhz(model: str | None) -> float | None:
     at = text.find("@")
     while at >= 0:
         rest = text[at + 1 :].lstrip()
-        whole = len(rest) - len(rest.lstrip(_DIGITS))
-        end = whole
-        if whole and rest[whole : whole + 1] == ".":
-            fraction = len(rest) - whole - 1 - len(rest[whole + 1 :].lstrip(_DIGITS))
-            end = whole + 1 + fraction if fraction else whole
-        if whole and rest[end:].lstrip()[:3].lower() == "ghz":
+        end = number_end(rest, 0, ".", len(rest), len(rest))
+        if end and rest[end:].lstrip()[:3].lower() == "ghz":
             return round(float(rest[:end]) * 1000.0, 1)
         at = text.find("@", at + 1)
     return None
