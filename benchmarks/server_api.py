@@ -254,6 +254,12 @@ def measure(settings: Settings, rounds: int) -> dict[str, dict[str, float]]:
         "list: batch": lambda: f"/api/v1/devices?batch_id={rng.randrange(1, 201)}",
         "list: donor": lambda: f"/api/v1/devices?donor_id={rng.randrange(1, 41)}",
         "list: month": lambda: "/api/v1/devices?date_from=2025-06-01&date_to=2025-06-30",
+        # Runs span 2025-01-01 + 700 days: a recent month (more than 2,000 machines with one
+        # report each), every run since a date (the newest machines), every run before one (the
+        # oldest: neither of the first few thousand by activity).
+        "list: recent month": lambda: "/api/v1/devices?date_from=2026-10-01&date_to=2026-10-31",
+        "list: runs since 2025-03": lambda: "/api/v1/devices?date_from=2025-03-01",
+        "list: runs before 2026-06": lambda: "/api/v1/devices?date_to=2026-05-31",
         "list: q asset code": lambda: f"/api/v1/devices?q=AT-{rng.randrange(n_devices):07d}",
         "list: q text (thinkpad)": lambda: "/api/v1/devices?q=thinkpad",
         "list: grade=B + erased": lambda: "/api/v1/devices?grade=B&erasure_status=erased",

@@ -9,7 +9,8 @@ before session 3, `crud.py`) is loaded under another name and its `list_devices`
 models (the database is at this tree's schema: the older code only reads it). Each round calls
 the peer then this tree's `device_list.list_devices` for the same filters, in one process, so
 both see the same page cache and the same machine load. Time = process CPU time of the call
-(queries and ORM rows; no HTTP, no JSON).
+(queries and ORM rows; no HTTP, no JSON); on PostgreSQL (`--database-url`), whose server does
+the queries in another process, the wall time is also given.
 """
 
 from __future__ import annotations
@@ -38,6 +39,9 @@ CASES: dict[str, dict[str, Any]] = {
     "batch": {"batch_id": 17},
     "donor": {"donor_id": 7},
     "one month": {"date_from": dt.date(2025, 6, 1), "date_to": dt.date(2025, 6, 30)},
+    "recent month": {"date_from": dt.date(2026, 10, 1), "date_to": dt.date(2026, 10, 31)},
+    "runs since 2025-03": {"date_from": dt.date(2025, 3, 1)},
+    "runs before 2026-06": {"date_to": dt.date(2026, 5, 31)},
     "q asset code": {"q": "AT-0012345"},
     "q thinkpad": {"q": "thinkpad"},
     "q 3 chars": {"q": "a3f"},
@@ -80,6 +84,7 @@ def main() -> int:
     parser.add_argument("--peer", type=Path, required=True)
     parser.add_argument("--data-dir", type=Path, default=Path("/tmp/atelier-bench-api"))
     parser.add_argument("--rounds", type=int, default=20)
+    parser.add_argument("--database-url", default="", help="a PostgreSQL set filled by benchmarks.server_api")
     args = parser.parse_args()
 
     from server_stub import device_list
@@ -87,31 +92,37 @@ def main() -> int:
     from server_stub.db import make_database
 
     peer = load_peer(args.peer)
-    db = make_database(Settings(data_dir=args.data_dir, web_ui=False))
+    db = make_database(Settings(data_dir=args.data_dir, database_url=args.database_url, web_ui=False))
     load = Path("/proc/loadavg").read_text().split()[:3]
     results = {}
     for name, params in CASES.items():
         limit, offset = 50, params.pop("offset", 0)
         times: dict[str, list[float]] = {"peer": [], "this": []}
+        walls: dict[str, list[float]] = {"peer": [], "this": []}
         totals: dict[str, Any] = {}
         for _ in range(args.rounds + 2):
             with db.read() as session:
-                start = time.process_time()
+                start, wall = time.process_time(), time.perf_counter()
                 rows, total = peer.list_devices(
                     session, filters=peer.DeviceFilter(**params), limit=limit, offset=offset
                 )
                 times["peer"].append((time.process_time() - start) * 1000)
+                walls["peer"].append((time.perf_counter() - wall) * 1000)
                 totals["peer"] = (total, len(rows))
             with db.read() as session:
-                start = time.process_time()
+                start, wall = time.process_time(), time.perf_counter()
                 page = device_list.list_devices(
                     session, filters=device_list.DeviceFilter(**params), limit=limit, offset=offset
                 )
                 times["this"].append((time.process_time() - start) * 1000)
+                walls["this"].append((time.perf_counter() - wall) * 1000)
                 totals["this"] = (page.total, len(page.rows), "capped" if page.capped else "exact")
         peer_ms = statistics.median(times["peer"][2:])
         this_ms = statistics.median(times["this"][2:])
+        peer_wall, this_wall = (statistics.median(walls[side][2:]) for side in ("peer", "this"))
         results[name] = {
+            "peer_wall_ms": round(peer_wall, 1),
+            "this_wall_ms": round(this_wall, 1),
             "peer_cpu_ms": round(peer_ms, 1),
             "this_cpu_ms": round(this_ms, 1),
             "ratio": round(peer_ms / this_ms, 2),
@@ -119,7 +130,8 @@ def main() -> int:
             "this_total_rows": totals["this"],
         }
         print(
-            f"{name:18s} peer {peer_ms:7.1f} ms  this {this_ms:6.1f} ms  ×{peer_ms / this_ms:5.2f}  {totals}"
+            f"{name:20s} CPU peer {peer_ms:7.1f} ms  this {this_ms:6.1f} ms  ×{peer_ms / this_ms:5.2f}  "
+            f"wall {peer_wall:7.1f} / {this_wall:6.1f} ms  {totals}"
         )
     db.dispose()
     load_after = Path("/proc/loadavg").read_text().split()[:3]

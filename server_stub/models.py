@@ -173,13 +173,16 @@ class EnrollmentCode(Base):
 class Device(Base):
     __tablename__ = "devices"
     __table_args__ = (
-        Index("ix_devices_updated", "updated_at", "id"),
+        # The activity order; the run date in it so that a run-date range walks it without the
+        # table (migration 0006).
+        Index("ix_devices_updated", "updated_at", "id", "last_run_at"),
         Index("ix_devices_batch_updated", "batch_id", "updated_at"),
         Index("ix_devices_grade_updated", "grade", "updated_at"),
         Index("ix_devices_erasure_updated", "erasure_status", "updated_at"),
         Index("ix_devices_last_run", "last_run_at"),
-        # A run-date range sorted by activity: the page's ids come from this index alone.
-        Index("ix_devices_last_run_updated", "last_run_at", "updated_at"),
+        # A run-date range sorted by activity: the page's ids come from this index alone (the id
+        # in it for PostgreSQL, migration 0006).
+        Index("ix_devices_last_run_updated", "last_run_at", "updated_at", "id"),
         # A batch's counters (received, processed, erased) from the index alone, not its rows.
         Index("ix_devices_batch_counts", "batch_id", "erasure_status", "report_count"),
         CheckConstraint(_in("erasure_status", ERASURE_STATUSES), name="erasure_status"),

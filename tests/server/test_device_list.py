@@ -212,6 +212,43 @@ def test_sort_orders_and_date_range(api: Api) -> None:
     assert bad.status_code == 422
 
 
+def test_run_date_range_pages_equal_python(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A run-date range sorted by activity gives Python's page, its total capped or exact — with
+    activity and run dates that go together, as in a workshop, and some that do not."""
+    rng = random.Random(23)
+    start = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    runs: dict[str, tuple[dt.datetime | None, dt.datetime]] = {}
+    with api.client.app.state.db.session() as session:  # type: ignore[attr-defined]
+        for i in range(90):
+            run = start + dt.timedelta(hours=rng.randrange(24 * 60)) if rng.random() < 0.9 else None
+            later = dt.timedelta(hours=rng.choice((0, 0, 1, 30 * 24)))
+            # A few share their activity time: the id breaks the tie.
+            updated = (run or start) + later if rng.random() < 0.9 else start + dt.timedelta(days=7)
+            runs[f"R{i}"] = (run, updated)
+            session.add(Device(asset_code=f"R{i}", last_run_at=run, updated_at=updated))
+        session.commit()
+        ids = {code: id_ for code, id_ in session.execute(select(Device.asset_code, Device.id))}
+        for cap in (1000, 5):
+            monkeypatch.setattr(device_list, "COUNT_CAP", cap)
+            for first, last in ((1, 10), (1, 60), (40, 60), (20, 21), (59, 60)):
+                flt = DeviceFilter(
+                    date_from=dt.date(2026, 1, 1) + dt.timedelta(days=first - 1),
+                    date_to=dt.date(2026, 1, 1) + dt.timedelta(days=last - 1),
+                )
+                low, high = device_list.day_start(flt.date_from), device_list.day_start(flt.date_to)  # type: ignore[arg-type]
+                high += dt.timedelta(days=1)
+                inside = [c for c, (run, _) in runs.items() if run is not None and low <= run < high]
+                for sort, reverse in (("recent", True), ("oldest", False)):
+                    expected = sorted(inside, key=lambda c: (runs[c][1], ids[c]), reverse=reverse)
+                    for offset in (0, 2, 7, 30):
+                        page = list_devices(session, filters=flt, sort=sort, limit=4, offset=offset)
+                        where = (cap, first, last, sort, offset)
+                        assert [d.asset_code for d in page.rows] == expected[offset : offset + 4], where
+                        assert page.has_more == (len(expected) > offset + 4), where
+                        assert page.capped == (len(expected) > cap), where
+                        assert page.total == min(len(expected), cap), where
+
+
 def test_donor_sees_only_its_devices_in_every_path(api: Api) -> None:
     ids = _seed(api)
     donor = api.user("donor", donor_id=ids["donor_a"])

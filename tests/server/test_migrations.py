@@ -38,7 +38,7 @@ def _check(url: str, settings_dir: Path) -> None:
                 conn, opts={"compare_type": True, "include_name": include_name}
             )
             assert compare_metadata(context, Base.metadata) == []
-            assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0005"
+            assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0006"
             # The text search's trigram index (migration 0002) and the short searches' prefix
             # indexes (0004), outside the models.
             prefix = {f"ix_devices_prefix_{c}" for c in ("asset_code", "serial", "manufacturer", "product")}
@@ -47,7 +47,7 @@ def _check(url: str, settings_dir: Path) -> None:
             else:
                 assert "ix_devices_search_trgm" in _index_names(conn)
             assert prefix <= _index_names(conn)
-        command.downgrade(alembic_config(settings), "0003")  # through 0005 and 0004
+        command.downgrade(alembic_config(settings), "0003")  # through 0006, 0005 and 0004
         with engine.connect() as conn:
             assert not prefix & _index_names(conn)
         command.downgrade(alembic_config(settings), "base")
@@ -97,8 +97,9 @@ def test_alembic_command_line(tmp_path: Path) -> None:
 
 
 def test_sqlite_batch_counts_index_gets_statistics(tmp_path: Path) -> None:
-    """On an analysed database, 0005 analyses its index too: without statistics SQLite took it
-    for the most selective and listed a batch from it, sorting every machine of the batch."""
+    """On an analysed database, 0005 and 0006 analyse their indexes too: without statistics SQLite
+    took 0005's for the most selective and listed a batch from it, sorting every machine of the
+    batch."""
     settings = make_settings(tmp_path)
     upgrade(settings, revision="0004")
     engine = create_engine(f"sqlite:///{tmp_path / 'atelier.db'}")
@@ -117,6 +118,8 @@ def test_sqlite_batch_counts_index_gets_statistics(tmp_path: Path) -> None:
         upgrade(settings)
         with engine.connect() as conn:
             stats = conn.exec_driver_sql("SELECT idx FROM sqlite_stat1").scalars().all()
-            assert "ix_devices_batch_counts" in stats
+            assert {"ix_devices_batch_counts", "ix_devices_last_run_updated", "ix_devices_updated"} <= set(
+                stats
+            )
     finally:
         engine.dispose()
