@@ -183,8 +183,9 @@ class Device(Base):
         # A run-date range sorted by activity: the page's ids come from this index alone (the id
         # in it for PostgreSQL, migration 0006).
         Index("ix_devices_last_run_updated", "last_run_at", "updated_at", "id"),
-        # A batch's counters (received, processed, erased) from the index alone, not its rows.
-        Index("ix_devices_batch_counts", "batch_id", "erasure_status", "report_count"),
+        # A batch's counters (received, processed, erased, left) from the index alone, not its rows
+        # (the id for PostgreSQL, migration 0007).
+        Index("ix_devices_batch_counts", "batch_id", "erasure_status", "report_count", "id"),
         CheckConstraint(_in("erasure_status", ERASURE_STATUSES), name="erasure_status"),
         CheckConstraint(_in("signature_status", SIGNATURE_STATUSES), name="signature_status"),
     )

@@ -285,3 +285,35 @@ def test_list_without_the_trigram_table(api: Api) -> None:
         device_list._FTS_READY.clear()
         found = list_devices(session, filters=DeviceFilter(q="ser3xy"))
         assert [d.asset_code for d in found.rows] == ["DEV-3"] and found.total == 1
+
+
+def test_batch_counts(api: Api) -> None:
+    """A batch's counters: machines received, processed (a run), erased, and left (at least one
+    outcome, counted once however many) — per batch, on both databases."""
+    from server_stub import crud
+    from server_stub.models import Outcome
+    from server_stub.web.queries import BatchCounts, batch_counts
+
+    with api.client.app.state.db.session() as session:  # type: ignore[attr-defined]
+        donor = crud.create_donor(session, name="Counting donor")
+        first, second, empty = (
+            crud.create_batch(session, donor_id=donor.id, reference=f"CNT-{i}", label="Lot") for i in range(3)
+        )
+        rows = [
+            (first.id, 1, "erased", 2),
+            (first.id, 1, "failed", 1),
+            (first.id, 0, "none", 0),
+            (second.id, 2, "erased", 0),
+            (None, 1, "erased", 1),
+        ]
+        for i, (batch, runs, erasure, outcomes) in enumerate(rows):
+            device = Device(asset_code=f"CNT-{i}", batch_id=batch, report_count=runs, erasure_status=erasure)
+            session.add(device)
+            session.flush()
+            session.add_all(
+                Outcome(device_id=device.id, kind="donated", date=dt.date(2026, 11, 1 + n))
+                for n in range(outcomes)
+            )
+        session.commit()
+        counts = batch_counts(session, batch_ids=[first.id, second.id, empty.id])
+    assert counts == {first.id: BatchCounts(3, 2, 1, 2), second.id: BatchCounts(1, 1, 1, 0)}

@@ -38,7 +38,7 @@ def _check(url: str, settings_dir: Path) -> None:
                 conn, opts={"compare_type": True, "include_name": include_name}
             )
             assert compare_metadata(context, Base.metadata) == []
-            assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0006"
+            assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0007"
             # The text search's trigram index (migration 0002) and the short searches' prefix
             # indexes (0004), outside the models.
             prefix = {f"ix_devices_prefix_{c}" for c in ("asset_code", "serial", "manufacturer", "product")}
@@ -47,7 +47,7 @@ def _check(url: str, settings_dir: Path) -> None:
             else:
                 assert "ix_devices_search_trgm" in _index_names(conn)
             assert prefix <= _index_names(conn)
-        command.downgrade(alembic_config(settings), "0003")  # through 0006, 0005 and 0004
+        command.downgrade(alembic_config(settings), "0003")  # through 0007 … 0004
         with engine.connect() as conn:
             assert not prefix & _index_names(conn)
         command.downgrade(alembic_config(settings), "base")
@@ -97,7 +97,7 @@ def test_alembic_command_line(tmp_path: Path) -> None:
 
 
 def test_sqlite_batch_counts_index_gets_statistics(tmp_path: Path) -> None:
-    """On an analysed database, 0005 and 0006 analyse their indexes too: without statistics SQLite
+    """On an analysed database, 0005, 0006 and 0007 analyse their indexes too: without statistics SQLite
     took 0005's for the most selective and listed a batch from it, sorting every machine of the
     batch."""
     settings = make_settings(tmp_path)
