@@ -225,6 +225,17 @@ class Device(Base):
     batch: Mapped[Batch | None] = relationship()
 
 
+class DeviceTotals(Base):
+    """The number of devices, kept by triggers on `devices` (migration 0008): the unfiltered
+    list's exact total without counting 100,000 rows on every page (10–14 ms on either
+    database). One row, id 1."""
+
+    __tablename__ = "device_totals"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    devices: Mapped[int] = mapped_column(Integer)
+
+
 class Report(Base):
     __tablename__ = "reports"
     __table_args__ = (

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from server_stub import device_list
 from server_stub.device_list import DeviceFilter, _like, _prefix_match, _trigram_matches, list_devices
-from server_stub.models import Device
+from server_stub.models import Device, DeviceTotals
 
 from .conftest import Api
 from .factories import make_report
@@ -317,3 +317,30 @@ def test_batch_counts(api: Api) -> None:
         session.commit()
         counts = batch_counts(session, batch_ids=[first.id, second.id, empty.id])
     assert counts == {first.id: BatchCounts(3, 2, 1, 2), second.id: BatchCounts(1, 1, 1, 0)}
+
+
+def test_unfiltered_total_follows_every_insert_and_delete(api: Api) -> None:
+    """The unfiltered list's total comes from `device_totals` (kept by triggers, migration 0008):
+    exact after ORM inserts, a bulk insert, deletes and a rolled-back insert."""
+    from sqlalchemy import delete, func, insert
+
+    def totals(session: Any) -> tuple[int, int]:
+        return list_devices(session, limit=1).total, session.scalar(select(func.count(Device.id)))
+
+    with api.client.app.state.db.session() as session:  # type: ignore[attr-defined]
+        assert session.scalar(select(DeviceTotals.devices)) == 0  # the row is there: no fallback
+        assert totals(session) == (0, 0)
+        session.add_all(Device(asset_code=f"T-{i}") for i in range(3))
+        session.commit()
+        assert totals(session) == (3, 3)
+        session.execute(insert(Device), [{"asset_code": f"B-{i}", "search_text": ""} for i in range(25)])
+        session.commit()
+        assert totals(session) == (28, 28)
+        session.execute(delete(Device).where(Device.asset_code.like("B-1%")))  # B-1, B-10 … B-19
+        session.commit()
+        assert totals(session) == (17, 17)
+        session.add(Device(asset_code="GONE"))
+        session.flush()
+        assert totals(session) == (18, 18)  # inside the transaction
+        session.rollback()
+        assert totals(session) == (17, 17)

@@ -38,7 +38,7 @@ def _check(url: str, settings_dir: Path) -> None:
                 conn, opts={"compare_type": True, "include_name": include_name}
             )
             assert compare_metadata(context, Base.metadata) == []
-            assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0007"
+            assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0008"
             # The text search's trigram index (migration 0002) and the short searches' prefix
             # indexes (0004), outside the models.
             prefix = {f"ix_devices_prefix_{c}" for c in ("asset_code", "serial", "manufacturer", "product")}
@@ -47,7 +47,7 @@ def _check(url: str, settings_dir: Path) -> None:
             else:
                 assert "ix_devices_search_trgm" in _index_names(conn)
             assert prefix <= _index_names(conn)
-        command.downgrade(alembic_config(settings), "0003")  # through 0007 … 0004
+        command.downgrade(alembic_config(settings), "0003")  # through 0008 … 0004
         with engine.connect() as conn:
             assert not prefix & _index_names(conn)
         command.downgrade(alembic_config(settings), "base")
