@@ -6,7 +6,7 @@ match, sorting a filter's matches by a column no index orders them by, or testin
 against every row. Hence:
 
 - filtered totals stop counting at `COUNT_CAP` (`DevicePage.capped`; the API says
-  `total_capped`), the unfiltered total is the table's count;
+  `total_capped`), the unfiltered total is kept by triggers (`device_totals`, migration 0008);
 - the page's ids are chosen first from an index (`_page_ids`), then only those rows are read —
   a deep page or a run-date range sorted by activity never reads the rows it skips;
 - a text search of 3 characters or more collects its matches from the trigram index (SQLite
