@@ -15,10 +15,9 @@ from sticks).
 Measured per run, from QEMU's start: the launcher's marker (`@@ATELIER-BOOT`, printed by
 atelier.service's first line, with the guest's uptime), the agent's start (`@@ATELIER-AGENT`:
 disks settled and data partition mounted, with the guest's uptime; images from issue 7's second
-round on) and the agent's first screen (unattended:
-its first timestamped line; guided: its first full-screen draw). Also QEMU's CPU seconds (all its
-threads) at the first screen — less sensitive to other jobs on the host than wall time — and the
-load average. The VM is killed at the first screen: nothing is erased, no server is involved.
+round on) and the agent's first screen (its first timestamped line; direct boots only). Also
+QEMU's CPU seconds (all its threads) at the first screen — less sensitive to other jobs on the
+host than wall time — and the load average. The VM is killed at the first screen: nothing is erased, no server is involved.
 
 Prints one Markdown table row per run and a summary; `--json FILE` keeps the raw figures.
 """
@@ -38,8 +37,6 @@ from pathlib import Path
 from tests.e2e.vm import OVMF, Disk, Vm, VmError, image_ready, kernel_args, make_stick
 
 UNATTENDED_SCREEN = re.compile(r"^\[\d\d:\d\d:\d\d\] ", re.M)
-# The guided TUI (rich) clears the screen before drawing its first step ("Étape 1/9 : ...").
-GUIDED_SCREEN = re.compile(r"\x1b\[2J|Étape \d|Step \d")
 MARKER = re.compile(r"@@ATELIER-BOOT mode=(\w+) uptime=([\d.]+)")
 AGENT_MARKER = re.compile(r"@@ATELIER-AGENT uptime=([\d.]+)")
 
@@ -55,6 +52,26 @@ def qemu_cpu_seconds(pid: int) -> float | None:
 
 def loadavg() -> str:
     return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
+def _wait_for_first_screen(vm: Vm, tail_from: int, timeout: float, result: dict[str, object]) -> None:
+    """Wait for the unattended agent's first timestamped line on the serial port, after the
+    launcher's marker, and note when it came."""
+    deadline = time.monotonic() + timeout
+    while True:
+        text = vm.serial_text()
+        if UNATTENDED_SCREEN.search(text, tail_from):
+            break
+        if "@@ATELIER-END" in text[tail_from:]:
+            raise VmError(f"the agent ended before its first screen:\n{vm.tail()}")
+        if time.monotonic() > deadline or (vm.proc is not None and vm.proc.poll() is not None):
+            raise VmError(f"no first screen after the launcher:\n{vm.tail()}")
+        time.sleep(0.1)
+    result["first_screen_s"] = round(vm.elapsed(), 1)
+    agent = AGENT_MARKER.search(text, tail_from)
+    result["guest_uptime_at_agent_s"] = float(agent.group(1)) if agent else None
+    # The launcher's line when it mounted the stick's ATELIER partition (else a RAM spool).
+    result["data_partition_mounted"] = "partition de données" in text[tail_from:]
 
 
 def one_run(workdir: Path, args: argparse.Namespace) -> dict[str, object]:
@@ -79,10 +96,8 @@ def one_run(workdir: Path, args: argparse.Namespace) -> dict[str, object]:
             + args.append
         )
         vm = Vm(workdir / "vm", disks, append=append.strip(), extra_args=extra, network=True)
-        screen = UNATTENDED_SCREEN
     else:
         vm = Vm(workdir / "vm", disks, kernel=None, firmware=args.boot, extra_args=extra, network=False)
-        screen = GUIDED_SCREEN
     if args.smp:
         vm.smp = args.smp
     load_before = loadavg()
@@ -92,30 +107,12 @@ def one_run(workdir: Path, args: argparse.Namespace) -> dict[str, object]:
         marker = vm.wait_for(MARKER, args.timeout)
         result["launcher_s"] = round(vm.elapsed(), 1)
         result["guest_uptime_at_launcher_s"] = float(marker.group(2))
-        tail_from = marker.end()
-        if args.boot != "direct":
+        if args.boot == "direct":
+            _wait_for_first_screen(vm, marker.end(), args.timeout, result)
+        else:
+            # A menu boot's agent draws on tty1: the serial port shows nothing more.
             result["first_screen_s"] = result["guest_uptime_at_agent_s"] = None
-            result["data_partition_mounted"] = True  # not observable on the serial port
-            assert vm.proc is not None
-            cpu = qemu_cpu_seconds(vm.proc.pid)
-            result["qemu_cpu_s"] = round(cpu, 1) if cpu is not None else None
-            result["load_after"] = loadavg()
-            return result
-        deadline = time.monotonic() + args.timeout
-        while True:
-            text = vm.serial_text()
-            if screen.search(text, tail_from):
-                break
-            if "@@ATELIER-END" in text[tail_from:]:
-                raise VmError(f"the agent ended before its first screen:\n{vm.tail()}")
-            if time.monotonic() > deadline or (vm.proc is not None and vm.proc.poll() is not None):
-                raise VmError(f"no first screen after the launcher:\n{vm.tail()}")
-            time.sleep(0.1)
-        result["first_screen_s"] = round(vm.elapsed(), 1)
-        agent = AGENT_MARKER.search(text, tail_from)
-        result["guest_uptime_at_agent_s"] = float(agent.group(1)) if agent else None
-        # The launcher's line when it mounted the stick's ATELIER partition (else a RAM spool).
-        result["data_partition_mounted"] = "partition de données" in text[tail_from:]
+            result["data_partition_mounted"] = True  # not observable either
         assert vm.proc is not None
         cpu = qemu_cpu_seconds(vm.proc.pid)
         result["qemu_cpu_s"] = round(cpu, 1) if cpu is not None else None

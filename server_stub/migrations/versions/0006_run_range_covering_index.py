@@ -6,12 +6,12 @@ Revises: 0005
 Create Date: 2026-11-29 22:40:00
 
 A run-date range listed by activity (`device_list.list_devices`) is served, as the planner
-chooses, by reading the range from `ix_devices_last_run_updated` and sorting it, or by walking the
-activity order (`ix_devices_updated`) until it has a page. Each way was reading the table for every machine it looked at: the
-activity walk for the run date it tests (an old month: 98,000 rows read, 110–160 ms on
-PostgreSQL, 160 ms on SQLite for every run before a date), PostgreSQL's run-date index for the
-id (SQLite's indexes hold the row id anyway). With the column added to each, both read the index
-only.
+chooses, by reading the range from `ix_devices_last_run_updated` and sorting it, or by walking
+the activity order (`ix_devices_updated`) until it has a page. Each way was reading the table
+for every machine it looked at: the activity walk for the run date it tests (an old month:
+98,000 rows read, 110–160 ms on PostgreSQL, 160 ms on SQLite for every run before a date),
+PostgreSQL's run-date index for the id (SQLite's indexes hold the row id anyway). With the
+column added to each, both read the index only.
 """
 
 from __future__ import annotations
