@@ -14,27 +14,65 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Select, and_, case, exists, extract, func, select
+from sqlalchemy import ColumnElement, Row, Select, and_, case, exists, extract, func, select
 from sqlalchemy.orm import Session
 
-from server_stub import crud
 from server_stub.device_list import DeviceFilter, day_start
 from server_stub.device_list import apply_filter as _apply_filter
 from server_stub.models import Batch, Device, Donor, Outcome
 
+#: What a device table shows (`_device_table.html`): the list reads only these columns, with
+#: Core (no ORM object per row), and the batch's reference in the same query.
+TABLE_COLUMNS = (
+    Device.id,
+    Device.asset_code,
+    Device.serial,
+    Device.manufacturer,
+    Device.product,
+    Device.grade,
+    Device.erasure_status,
+    Device.signature_status,
+    Device.last_run_at,
+    Device.batch_id,
+)
 
-def batches_by_id(session: Session, ids: Sequence[int | None]) -> dict[int, Batch]:
-    wanted = sorted({i for i in ids if i is not None})
-    if not wanted:
-        return {}
-    return {b.id: b for b in session.scalars(select(Batch).where(Batch.id.in_(wanted)))}
+
+@dataclass(frozen=True)
+class TableRow:
+    """One row of a device table: the device's `TABLE_COLUMNS` (and `batch_reference`), the link
+    to its page and its newest outcome (`kind`, `channel`, `date`), if any."""
+
+    device: Row[*tuple[Any, ...]]
+    url: str
+    outcome: Row[*tuple[Any, ...]] | None
 
 
-def donors_by_id(session: Session, ids: Sequence[int]) -> dict[int, Donor]:
-    wanted = sorted(set(ids))
-    if not wanted:
-        return {}
-    return {d.id: d for d in session.scalars(select(Donor).where(Donor.id.in_(wanted)))}
+def device_table_rows(
+    session: Session, ids: Sequence[int], url: Callable[[str], str], *, with_batch: bool = True
+) -> list[TableRow]:
+    """The rows of a device table for `ids`, in that order (a batch's own table has no batch
+    column: `with_batch=False` leaves its reference out)."""
+    if not ids:
+        return []
+    session.flush()
+    conn = session.connection()
+    query = select(*TABLE_COLUMNS)
+    if with_batch:
+        query = query.add_columns(Batch.reference.label("batch_reference")).outerjoin(
+            Batch, Batch.id == Device.batch_id
+        )
+    devices = {row.id: row for row in conn.execute(query.where(Device.id.in_(ids)))}
+    newest: dict[int, Row[*tuple[Any, ...]]] = {}
+    outcomes = select(Outcome.device_id, Outcome.kind, Outcome.channel, Outcome.date)
+    for outcome in conn.execute(
+        outcomes.where(Outcome.device_id.in_(ids)).order_by(Outcome.date, Outcome.id)
+    ):
+        newest[outcome.device_id] = outcome
+    return [
+        TableRow(device=device, url=url(device.asset_code), outcome=newest.get(device.id))
+        for device in (devices.get(i) for i in ids)
+        if device is not None
+    ]
 
 
 @dataclass(frozen=True)
@@ -232,19 +270,35 @@ class DashboardCache:
             self._items.clear()
 
 
-def visible_batches(session: Session, *, donor_scope: int | None) -> Sequence[Batch]:
-    return crud.list_batches(session, donor_scope=donor_scope)
+def batch_choices(session: Session, *, donor_scope: int | None) -> Sequence[Row[*tuple[Any, ...]]]:
+    """The batches a viewer may filter by (`id`, `reference`, `label`), newest first: a menu's
+    options, read with Core (no ORM object for each of a workshop's batches on every page)."""
+    query = select(Batch.id, Batch.reference, Batch.label).order_by(
+        Batch.received_on.desc().nulls_last(), Batch.id.desc()
+    )
+    if donor_scope is not None:
+        query = query.where(Batch.donor_id == donor_scope)
+    session.flush()
+    return session.connection().execute(query).all()
+
+
+def donor_choices(session: Session) -> Sequence[Row[*tuple[Any, ...]]]:
+    """Every donor (`id`, `name`) by name: a staff member's menu."""
+    session.flush()
+    return session.connection().execute(select(Donor.id, Donor.name).order_by(Donor.name)).all()
 
 
 __all__ = [
+    "TABLE_COLUMNS",
     "BatchCounts",
     "Dashboard",
     "DashboardCache",
     "MonthValue",
+    "TableRow",
+    "batch_choices",
     "batch_counts",
-    "batches_by_id",
     "dashboard",
-    "donors_by_id",
+    "device_table_rows",
+    "donor_choices",
     "months_between",
-    "visible_batches",
 ]

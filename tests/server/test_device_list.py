@@ -5,7 +5,9 @@ sort orders, the OpenAPI description."""
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import random
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -247,6 +249,97 @@ def test_run_date_range_pages_equal_python(api: Api, monkeypatch: pytest.MonkeyP
                         assert page.has_more == (len(expected) > offset + 4), where
                         assert page.capped == (len(expected) > cap), where
                         assert page.total == min(len(expected), cap), where
+
+
+def test_search_pages_equal_python(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A text search's page in every sort order and at every offset is Python's, its total exact
+    up to the cap and capped beyond — short and long needles, few and many matches, alone and with
+    another filter; a machine whose make and model both start with the needle counted once."""
+    rng = random.Random(29)
+    start = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    makes = ("HP", "Lenovo", "Dell", "hpe")
+
+    @dataclass
+    class Seed:
+        make: str
+        model: str
+        grade: str
+        updated: dt.datetime
+        run: dt.datetime | None
+
+    seeds: dict[str, Seed] = {}
+    with api.client.app.state.db.session() as session:  # type: ignore[attr-defined]
+        for i in range(60):
+            make = rng.choice(makes)
+            updated = start + dt.timedelta(hours=rng.randrange(500))
+            run = updated - dt.timedelta(hours=rng.randrange(3)) if rng.random() < 0.8 else None
+            seed = Seed(make, rng.choice((f"{make} 840", "T480")), rng.choice("AB"), updated, run)
+            seeds[f"S{i}"] = seed
+            session.add(
+                Device(
+                    asset_code=f"S{i}",
+                    manufacturer=make,
+                    product=seed.model,
+                    grade=seed.grade,
+                    search_text=f"s{i} {make} {seed.model}".lower(),
+                    updated_at=updated,
+                    last_run_at=run,
+                )
+            )
+        session.commit()
+        ids = {code: id_ for code, id_ in session.execute(select(Device.asset_code, Device.id))}
+        never = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+        # Newest or oldest activity; newest or oldest run, machines never run last either way.
+        orders = {
+            "recent": (lambda c: (seeds[c].updated, ids[c]), True),
+            "oldest": (lambda c: (seeds[c].updated, ids[c]), False),
+            "run-desc": (lambda c: (seeds[c].run is not None, seeds[c].run or never, ids[c]), True),
+            "run-asc": (lambda c: (seeds[c].run is None, seeds[c].run or never, ids[c]), False),
+        }
+        assert set(orders) == set(device_list.SORTS)
+        for cap in (1000, 5):
+            monkeypatch.setattr(device_list, "COUNT_CAP", cap)
+            for needle, grade in itertools.product(("hp", "HPE", "t4", "lenovo", "dell", "s1"), (None, "A")):
+                hits = [
+                    c
+                    for c, seed in seeds.items()
+                    if (grade is None or seed.grade == grade)
+                    and (
+                        any(_starts(f, needle) for f in (c, seed.make, seed.model))
+                        if len(needle) < device_list.TRIGRAM
+                        else needle.lower() in f"{c} {seed.make} {seed.model}".lower()
+                    )
+                ]
+                for sort, (key, reverse) in orders.items():
+                    expected = sorted(hits, key=key, reverse=reverse)
+                    for offset in (0, 3, 9, 70):
+                        flt = DeviceFilter(q=needle, grade=grade)
+                        page = list_devices(session, filters=flt, sort=sort, limit=4, offset=offset)
+                        where = (cap, needle, grade, sort, offset)
+                        assert [d.asset_code for d in page.rows] == expected[offset : offset + 4], where
+                        assert page.has_more == (len(expected) > offset + 4), where
+                        assert page.capped == (len(expected) > cap), where
+                        assert page.total == min(len(expected), cap), where
+
+
+def test_a_scanned_label_wins_over_a_serial(api: Api) -> None:
+    """A needle that is one machine's asset code and another's serial finds the labelled machine;
+    a serial shared by two machines finds both."""
+    with api.client.app.state.db.session() as session:  # type: ignore[attr-defined]
+        session.add_all(
+            [
+                Device(asset_code="AT-555", serial="S-1", search_text="at-555 s-1"),
+                Device(asset_code="AT-556", serial="AT-555", search_text="at-556 at-555"),
+                Device(asset_code="AT-557", serial="TWIN-9", search_text="at-557 twin-9"),
+                Device(asset_code="AT-558", serial="TWIN-9", search_text="at-558 twin-9"),
+            ]
+        )
+        session.commit()
+        assert [d.asset_code for d in list_devices(session, filters=DeviceFilter(q="AT-555")).rows] == [
+            "AT-555"
+        ]
+        twins = list_devices(session, filters=DeviceFilter(q="TWIN-9"))
+        assert {d.asset_code for d in twins.rows} == {"AT-557", "AT-558"} and twins.total == 2
 
 
 def test_donor_sees_only_its_devices_in_every_path(api: Api) -> None:

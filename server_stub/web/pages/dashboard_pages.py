@@ -8,7 +8,6 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from server_stub import crud
 from server_stub.api.deps import SessionDep
 from server_stub.web import charts, labels, queries
 from server_stub.web import format as fmt
@@ -150,8 +149,8 @@ def dashboard_page(request: Request, session: SessionDep, viewer: ViewerDep) -> 
             "date_to": date_to,
             "donor_id": donor_id,
             "batch_id": batch_id,
-            "donors": [] if viewer.is_donor else crud.list_donors(session),
-            "batches": queries.visible_batches(session, donor_scope=viewer.donor_scope),
+            "donors": [] if viewer.is_donor else queries.donor_choices(session),
+            "batches": queries.batch_choices(session, donor_scope=viewer.donor_scope),
             "errors": fields.errors,
         },
     )

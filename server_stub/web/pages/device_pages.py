@@ -9,7 +9,7 @@ from urllib.parse import quote_plus, urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlalchemy.orm import Session, load_only
+from sqlalchemy.orm import Session
 
 from agent.i18n import N_
 from agent.report import Disk
@@ -26,20 +26,6 @@ from server_stub.web.templating import render
 
 router = APIRouter()
 PAGE_SIZE = 50
-#: What a device table shows (`_device_table.html`) and `device_rows` reads: the list loads only
-#: these columns (not the dates, report id and search text converted for every row); reading
-#: any other raises, so a template that starts showing one must add it here.
-ROW_COLUMNS = (
-    Device.asset_code,
-    Device.serial,
-    Device.manufacturer,
-    Device.product,
-    Device.grade,
-    Device.erasure_status,
-    Device.signature_status,
-    Device.last_run_at,
-    Device.batch_id,
-)
 
 
 def device_url(asset_code: str) -> str:
@@ -90,24 +76,6 @@ def read_list_query(request: Request, *, batch_id: int | None = None) -> ListQue
     )
 
 
-def device_rows(
-    session: Session, devices: list[Device] | Any, *, with_batch: bool = True
-) -> list[dict[str, Any]]:
-    """What each row of a device table shows: the device, its batch (unless the table has no
-    batch column: a batch's own page) and its newest outcome."""
-    batches = queries.batches_by_id(session, [d.batch_id for d in devices]) if with_batch else {}
-    outcomes = crud.latest_outcomes(session, device_ids=[d.id for d in devices])
-    return [
-        {
-            "device": d,
-            "url": device_url(d.asset_code),
-            "batch": batches.get(d.batch_id) if d.batch_id is not None else None,
-            "outcome": outcomes.get(d.id),
-        }
-        for d in devices
-    ]
-
-
 def list_context(
     session: Session,
     viewer: Viewer,
@@ -117,7 +85,7 @@ def list_context(
     with_batch: bool = True,
 ) -> dict[str, Any]:
     page_size = page_size or PAGE_SIZE
-    found = listing.list_devices(
+    found = listing.list_device_ids(
         session,
         filters=query.filters,
         state=query.state,
@@ -125,15 +93,17 @@ def list_context(
         limit=page_size,
         offset=(query.page - 1) * page_size,
         donor_scope=viewer.donor_scope,
-        options=(load_only(*ROW_COLUMNS, raiseload=True),),
     )
-    rows, total = found.rows, found.total
+    rows, total = (
+        queries.device_table_rows(session, found.ids, device_url, with_batch=with_batch),
+        found.total,
+    )
     pages = max(1, -(-total // page_size))
     if found.capped:
         # "More than 2,000": the pages end where the rows do.
         pages = query.page + 1 if found.has_more else query.page
     return {
-        "rows": device_rows(session, rows, with_batch=with_batch),
+        "rows": rows,
         "total": total,
         "capped": found.capped,
         "query": query,
@@ -153,8 +123,8 @@ def home(viewer: ViewerDep) -> Response:
 def device_list(request: Request, session: SessionDep, viewer: ViewerDep) -> Response:
     query = read_list_query(request)
     context = list_context(session, viewer, query)
-    context["batches"] = queries.visible_batches(session, donor_scope=viewer.donor_scope)
-    context["donors"] = [] if viewer.is_donor else crud.list_donors(session)
+    context["batches"] = queries.batch_choices(session, donor_scope=viewer.donor_scope)
+    context["donors"] = [] if viewer.is_donor else queries.donor_choices(session)
     return render(request, "devices.html", context)
 
 
