@@ -354,6 +354,16 @@ def _ids(session: Session, query: Select[Any]) -> Sequence[int]:
     return session.connection().execute(query).scalars().all()
 
 
+def _count(session: Session, query: AnySelect) -> int:
+    """`_ids` for a count."""
+    session.flush()
+    return int(session.connection().execute(query).scalar() or 0)
+
+
+#: Built once (the unfiltered list's total on every first page).
+_DEVICE_TOTAL = select(DeviceTotals.devices).where(DeviceTotals.id == 1)
+
+
 def _all(session: Session, query: AnySelect) -> Sequence[Any]:
     """`_ids` for several columns."""
     session.flush()
@@ -429,7 +439,7 @@ def list_device_ids(
             else:
                 candidates = matching(select(Device.id))
             first = candidates.add_columns(*_SORT_COLUMNS[1:]).limit(COUNT_CAP + 1).subquery()
-        matched = session.scalar(select(func.count()).select_from(first)) or 0
+        matched = _count(session, select(func.count()).select_from(first))
         if matched <= COUNT_CAP:
             # The same bounded set sorted: its LIMIT keeps either database from trading the
             # index's few matches for a walk of the sort index.
@@ -445,10 +455,10 @@ def list_device_ids(
         return page(ids, len(ids))
     if not _is_filtered(flt, state, donor_scope):
         # Kept by triggers (migration 0008); counted if its row is missing.
-        total = session.scalar(select(DeviceTotals.devices).where(DeviceTotals.id == 1))
-        return page(ids, total if total is not None else session.scalar(select(func.count(Device.id))) or 0)
+        total = session.connection().execute(_DEVICE_TOTAL).scalar()
+        return page(ids, total if total is not None else _count(session, select(func.count(Device.id))))
     capped = select(func.count()).select_from(matching(select(Device.id)).limit(COUNT_CAP + 1).subquery())
-    total = session.scalar(capped) or 0
+    total = _count(session, capped)
     if total > COUNT_CAP:
         return page(ids, COUNT_CAP, capped=True)
     return page(ids, total)

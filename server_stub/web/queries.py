@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Row, Select, and_, case, exists, extract, func, select
+from sqlalchemy import ColumnElement, Row, Select, and_, bindparam, case, exists, extract, func, select
 from sqlalchemy.orm import Session
 
 from server_stub.device_list import DeviceFilter, day_start
@@ -47,6 +47,31 @@ class TableRow:
     outcome: Row[*tuple[Any, ...]] | None
 
 
+def _ids_param() -> Any:
+    return bindparam("ids", expanding=True)
+
+
+# The pages' fixed queries, built once: SQLAlchemy then neither rebuilds the statement nor walks
+# it for its cache key on every request, and reuses its result metadata as is (a device table's
+# two queries: 5.8 → 2.8–3.2 ms on PostgreSQL, 1.6–2.6 → 1.0–1.1 ms on SQLite).
+_TABLE_ROWS = {
+    True: select(*TABLE_COLUMNS, Batch.reference.label("batch_reference"))
+    .outerjoin(Batch, Batch.id == Device.batch_id)
+    .where(Device.id.in_(_ids_param())),
+    False: select(*TABLE_COLUMNS).where(Device.id.in_(_ids_param())),
+}
+_OUTCOMES = (
+    select(Outcome.device_id, Outcome.kind, Outcome.channel, Outcome.date)
+    .where(Outcome.device_id.in_(_ids_param()))
+    .order_by(Outcome.date, Outcome.id)
+)
+_BATCH_CHOICES = select(Batch.id, Batch.reference, Batch.label).order_by(
+    Batch.received_on.desc().nulls_last(), Batch.id.desc()
+)
+_DONOR_BATCH_CHOICES = _BATCH_CHOICES.where(Batch.donor_id == bindparam("donor"))
+_DONOR_CHOICES = select(Donor.id, Donor.name).order_by(Donor.name)
+
+
 def device_table_rows(
     session: Session, ids: Sequence[int], url: Callable[[str], str], *, with_batch: bool = True
 ) -> list[TableRow]:
@@ -56,17 +81,10 @@ def device_table_rows(
         return []
     session.flush()
     conn = session.connection()
-    query = select(*TABLE_COLUMNS)
-    if with_batch:
-        query = query.add_columns(Batch.reference.label("batch_reference")).outerjoin(
-            Batch, Batch.id == Device.batch_id
-        )
-    devices = {row.id: row for row in conn.execute(query.where(Device.id.in_(ids)))}
+    wanted = {"ids": list(ids)}
+    devices = {row.id: row for row in conn.execute(_TABLE_ROWS[with_batch], wanted)}
     newest: dict[int, Row[*tuple[Any, ...]]] = {}
-    outcomes = select(Outcome.device_id, Outcome.kind, Outcome.channel, Outcome.date)
-    for outcome in conn.execute(
-        outcomes.where(Outcome.device_id.in_(ids)).order_by(Outcome.date, Outcome.id)
-    ):
+    for outcome in conn.execute(_OUTCOMES, wanted):  # oldest first: the newest stays
         newest[outcome.device_id] = outcome
     return [
         TableRow(device=device, url=url(device.asset_code), outcome=newest.get(device.id))
@@ -273,19 +291,16 @@ class DashboardCache:
 def batch_choices(session: Session, *, donor_scope: int | None) -> Sequence[Row[*tuple[Any, ...]]]:
     """The batches a viewer may filter by (`id`, `reference`, `label`), newest first: a menu's
     options, read with Core (no ORM object for each of a workshop's batches on every page)."""
-    query = select(Batch.id, Batch.reference, Batch.label).order_by(
-        Batch.received_on.desc().nulls_last(), Batch.id.desc()
-    )
-    if donor_scope is not None:
-        query = query.where(Batch.donor_id == donor_scope)
     session.flush()
-    return session.connection().execute(query).all()
+    if donor_scope is None:
+        return session.connection().execute(_BATCH_CHOICES).all()
+    return session.connection().execute(_DONOR_BATCH_CHOICES, {"donor": donor_scope}).all()
 
 
 def donor_choices(session: Session) -> Sequence[Row[*tuple[Any, ...]]]:
     """Every donor (`id`, `name`) by name: a staff member's menu."""
     session.flush()
-    return session.connection().execute(select(Donor.id, Donor.name).order_by(Donor.name)).all()
+    return session.connection().execute(_DONOR_CHOICES).all()
 
 
 __all__ = [
