@@ -236,9 +236,10 @@ class CpuTimer:
 def measure(settings: Settings, rounds: int) -> dict[str, dict[str, float]]:
     from fastapi.testclient import TestClient
 
-    from server_stub.main import create_app
+    from server_stub.main import create_app, prepare_for_serving
 
     app = create_app(settings)
+    prepare_for_serving()  # as `atelier-server` readies each serving process
     timer = CpuTimer(app)
     client = TestClient(timer)
     login = client.post("/api/v1/auth/login", json={"username": "admin", "password": "bench-admin-password"})

@@ -302,7 +302,7 @@ def main() -> int:
     from fastapi.testclient import TestClient
 
     from server_stub.config import Settings
-    from server_stub.main import create_app
+    from server_stub.main import create_app, prepare_for_serving
 
     settings = Settings(
         environment="test",
@@ -337,6 +337,7 @@ def main() -> int:
         size = sum(p.stat().st_size for p in args.data_dir.glob("atelier.db*")) / 1e9
     print(f"database: {counts(db)[0]:,} devices, {counts(db)[1]:,} reports, {size:.1f} GB")
 
+    prepare_for_serving()  # as `atelier-server` readies each serving process
     global TIMER
     TIMER = ServerTimer(app)
     rng = random.Random(11)

@@ -10,14 +10,17 @@ against every row. Hence:
 - the page's ids are chosen first from an index (`_page_ids`), then only those rows are read —
   a deep page or a run-date range sorted by activity never reads the rows it skips;
 - a text search of 3 characters or more collects its matches from the trigram index (SQLite
-  FTS5 table `devices_fts`, PostgreSQL pg_trgm GIN index; migration 0002);
+  FTS5 table `devices_fts`, PostgreSQL pg_trgm GIN index; migration 0002); a search's matches
+  are counted up to `COUNT_CAP` in the database, never fetched to be counted, and only when
+  there are no more than that are they sorted there for the page;
 - a needle of 1 or 2 characters, which no trigram can serve, matches the START of the asset
   code, serial, manufacturer or model (ASCII letters in any case), through B-tree indexes on
   their lower-cased values (migration 0004). A substring of 2 characters had to test every
   row's text (65 ms with 100,000 devices, growing with the table) and mostly found noise ("3f"
   is in 2,350 serials); the start of a field is what someone typing a short needle means:
   a brand ("hp", "LG"), a model ("T4"), a serial's or label's first characters. The page's
-  search help and the API's description of `q` say so.
+  search help and the API's description of `q` say so. On PostgreSQL the four ranges are read
+  as a union, each stopped by its LIMIT (`_prefix_candidates`);
 - a run-date range sorted by activity reads indexes only, whichever way the planner takes: the
   activity index holds the run date, the run-date index the activity date and the id
   (migration 0006). A machine's activity is mostly its last run, so the two dates go together,

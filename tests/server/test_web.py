@@ -20,7 +20,8 @@ import pytest
 from server_stub.config import Settings
 from server_stub.models import Outcome, Station
 
-from .conftest import make_settings
+from .conftest import Api, make_settings
+from .factories import make_report
 from .web_seed import PASSWORD, XSS, Seeded, seed_workshop
 
 warnings.filterwarnings("ignore", message=".*httpx.*", category=DeprecationWarning)
@@ -577,3 +578,34 @@ def test_big_filtered_lists_say_more_than(
     monkeypatch.setattr(device_list, "COUNT_CAP", 4)
     search = clients["supervisor"].get("/appareils?q=AT-2025").text
     assert "Plus de" not in search and "4 machines — de 1 à 2 affichées" in search
+
+
+def test_list_rows_show_their_batch_and_newest_outcome(api: Api) -> None:
+    """Each row of the list links its batch and says what became of the machine last: the newest
+    outcome by date, whatever order they were recorded in."""
+    batch = api.batch(api.donor("Département"), reference="CD33-77")
+    _, station, key = api.station()
+    for code in ("ROW-1", "ROW-2", "ROW-3"):
+        report = make_report(asset_code=code, key=key, batch="CD33-77" if code != "ROW-3" else None)
+        assert api.post_report(report, station).status_code == 201
+    for date, channel in (("2026-11-20", "École Jaurès"), ("2026-10-02", "Centre social Nord")):
+        body = {"kind": "lent", "date": date, "channel": channel}
+        assert (
+            api.client.post("/api/v1/devices/ROW-1/outcomes", json=body, headers=api.admin).status_code == 201
+        )
+    token = api.admin["Authorization"].removeprefix("Bearer ")
+    page = api.client.get("/appareils", cookies={"atelier_session": token})
+    assert page.status_code == 200
+    rows = {
+        html.unescape(code): row
+        for code, row in re.findall(
+            r'<th scope="row"><a href="[^"]+">([^<]+)</a></th>(.*?)</tr>', page.text, re.S
+        )
+    }
+    assert set(rows) == {"ROW-1", "ROW-2", "ROW-3"}
+    for code in ("ROW-1", "ROW-2"):
+        assert f'<a href="/lots/{batch}">CD33-77</a>' in rows[code]
+    assert "/lots/" not in rows["ROW-3"]
+    lent = html.unescape(rows["ROW-1"])
+    assert "École Jaurès" in lent and "20/11/2026" in lent and "Centre social Nord" not in lent
+    assert "À l'atelier" in html.unescape(rows["ROW-2"])
