@@ -34,7 +34,7 @@ import datetime as dt
 import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from typing import Any, TypeAlias
+from typing import Any, TypeAlias, TypedDict, Unpack
 
 from sqlalchemy import (
     ColumnElement,
@@ -108,9 +108,8 @@ class DeviceFilter:
         return (self.q or "").strip()
 
 
-@dataclass(frozen=True)
-class DevicePage:
-    rows: Sequence[Device]
+@dataclass(frozen=True, kw_only=True)
+class PageCount:
     #: Exact when `capped` is false; otherwise `COUNT_CAP` and more machines match.
     total: int
     capped: bool = False
@@ -118,14 +117,18 @@ class DevicePage:
     has_more: bool = False
 
 
-@dataclass(frozen=True)
-class IdPage:
-    """`DevicePage` with the rows' ids, in the page's order."""
+@dataclass(frozen=True, kw_only=True)
+class IdPage(PageCount):
+    """A page's device ids, in its order."""
 
     ids: Sequence[int]
-    total: int
-    capped: bool = False
-    has_more: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class DevicePage(PageCount):
+    """A page's devices, in its order."""
+
+    rows: Sequence[Device]
 
 
 def day_start(day: dt.date) -> dt.datetime:
@@ -476,23 +479,24 @@ def list_device_ids(
     return page(ids, total)
 
 
+class ListParams(TypedDict, total=False):
+    """`list_device_ids`'s keyword arguments."""
+
+    filters: DeviceFilter | None
+    state: str | None
+    sort: str
+    limit: int
+    offset: int
+    donor_scope: int | None
+
+
 def list_devices(
-    session: Session,
-    *,
-    filters: DeviceFilter | None = None,
-    state: str | None = None,
-    sort: str = "recent",
-    limit: int = 50,
-    offset: int = 0,
-    donor_scope: int | None = None,
-    options: Sequence[ExecutableOption] = (),
+    session: Session, *, options: Sequence[ExecutableOption] = (), **params: Unpack[ListParams]
 ) -> DevicePage:
-    """One page of the devices matching `filters` (and `state`), in `sort` order, with the total.
-    `options` are the ORM's loader options for the page's rows (`load_only` for a few columns)."""
-    found = list_device_ids(
-        session, filters=filters, state=state, sort=sort, limit=limit, offset=offset, donor_scope=donor_scope
-    )
-    order = SORT_ORDERS.get(sort, SORT_ORDERS["recent"])(Device)
+    """`list_device_ids`'s page with its rows as ORM objects; `options` are the ORM's loader
+    options for them (`load_only` for a few columns)."""
+    found = list_device_ids(session, **params)
+    order = SORT_ORDERS.get(params.get("sort", "recent"), SORT_ORDERS["recent"])(Device)
     return DevicePage(
         rows=_rows(session, found.ids, order, options),
         total=found.total,
@@ -511,6 +515,8 @@ __all__ = [
     "DeviceFilter",
     "DevicePage",
     "IdPage",
+    "ListParams",
+    "PageCount",
     "apply_filter",
     "ascii_lower",
     "day_start",

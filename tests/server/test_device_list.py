@@ -214,6 +214,18 @@ def test_sort_orders_and_date_range(api: Api) -> None:
     assert bad.status_code == 422
 
 
+def _assert_page(
+    page: device_list.DevicePage, expected: list[str], offset: int, cap: int, case: tuple[Any, ...]
+) -> None:
+    """A page of 4 at `offset` is that slice of `expected`, says whether more follow, and gives the
+    total exactly up to `cap` and capped beyond."""
+    where = (*case, cap, offset)
+    assert [d.asset_code for d in page.rows] == expected[offset : offset + 4], where
+    assert page.has_more == (len(expected) > offset + 4), where
+    assert page.capped == (len(expected) > cap), where
+    assert page.total == min(len(expected), cap), where
+
+
 def test_run_date_range_pages_equal_python(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
     """A run-date range sorted by activity gives Python's page, its total capped or exact — with
     activity and run dates that go together, as in a workshop, and some that do not."""
@@ -244,11 +256,7 @@ def test_run_date_range_pages_equal_python(api: Api, monkeypatch: pytest.MonkeyP
                     expected = sorted(inside, key=lambda c: (runs[c][1], ids[c]), reverse=reverse)
                     for offset in (0, 2, 7, 30):
                         page = list_devices(session, filters=flt, sort=sort, limit=4, offset=offset)
-                        where = (cap, first, last, sort, offset)
-                        assert [d.asset_code for d in page.rows] == expected[offset : offset + 4], where
-                        assert page.has_more == (len(expected) > offset + 4), where
-                        assert page.capped == (len(expected) > cap), where
-                        assert page.total == min(len(expected), cap), where
+                        _assert_page(page, expected, offset, cap, (first, last, sort))
 
 
 def test_search_pages_equal_python(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -315,11 +323,7 @@ def test_search_pages_equal_python(api: Api, monkeypatch: pytest.MonkeyPatch) ->
                     for offset in (0, 3, 9, 70):
                         flt = DeviceFilter(q=needle, grade=grade)
                         page = list_devices(session, filters=flt, sort=sort, limit=4, offset=offset)
-                        where = (cap, needle, grade, sort, offset)
-                        assert [d.asset_code for d in page.rows] == expected[offset : offset + 4], where
-                        assert page.has_more == (len(expected) > offset + 4), where
-                        assert page.capped == (len(expected) > cap), where
-                        assert page.total == min(len(expected), cap), where
+                        _assert_page(page, expected, offset, cap, (needle, grade, sort))
 
 
 def test_a_scanned_label_wins_over_a_serial(api: Api) -> None:
