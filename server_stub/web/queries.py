@@ -22,7 +22,9 @@ from server_stub.device_list import apply_filter as _apply_filter
 from server_stub.models import Batch, Device, Donor, Outcome
 
 #: What a device table shows (`_device_table.html`): the list reads only these columns, with
-#: Core (no ORM object per row), and the batch's reference in the same query.
+#: Core (no ORM object per row), and the batch's reference in the same query. A template that
+#: starts showing another column fails loudly (a row has no such attribute, and the templates'
+#: undefined is strict) until it is added here.
 TABLE_COLUMNS = (
     Device.id,
     Device.asset_code,
