@@ -1,5 +1,5 @@
 """Central inventory (issue 5), web pages as served: the server time `atelier-server` itself reports
-(`Server-Timing: app;dur=…`) for the device list, the device page and a batch page, over HTTP from
+(`Server-Timing: app;dur=…`) for the device list, the device page and the batch pages, over HTTP from
 a real server process (uvicorn, readied by `prepare_for_serving` as in production), optionally
 alternating with a peer tree on the same database.
 
@@ -31,7 +31,6 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from urllib.parse import urlencode
 
 import requests
 from sqlalchemy import create_engine, func, select, text
@@ -39,7 +38,7 @@ from sqlalchemy import create_engine, func, select, text
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.server_pages import PASSWORD  # noqa: E402
+from benchmarks.server_pages import PASSWORD, page_cases  # noqa: E402
 
 SERVER = "import sys; from server_stub.cli import main; sys.exit(main())"
 TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -105,20 +104,9 @@ def cases(args: argparse.Namespace) -> list[tuple[str, Callable[[], str], bool]]
     def code() -> str:
         return f"AT-{rng.randrange(devices):07d}"
 
-    return [
-        ("device list, default (newest first)", lambda: "/appareils", False),
-        ("device list, grade B + erased", lambda: "/appareils?grade=B&erasure=erased", False),
-        ("device list, one batch", lambda: f"/appareils?batch={batch}", False),
-        ("device list, search by asset code", lambda: "/appareils?" + urlencode({"q": code()}), False),
-        ("device list, substring search 'thinkpad'", lambda: "/appareils?q=thinkpad", False),
-        ("device list, 2-character search '3f'", lambda: "/appareils?q=3f", False),
-        ("device list, 2-character search 'hp'", lambda: "/appareils?q=hp", False),
-        ("device list, date range (one month)", lambda: "/appareils?from=2026-06-01&to=2026-06-30", False),
-        ("device list, page 200", lambda: "/appareils?page=200", False),
-        ("device list, 'in stock' filter", lambda: "/appareils?state=stock", False),
-        ("device list as a donor (1/10 of devices)", lambda: "/appareils", True),
-        ("device page (3 runs, 6 certificates)", lambda: "/appareil?" + urlencode({"code": code()}), False),
-        ("batch page (2,000 devices, 50 shown)", lambda: f"/lots/{batch}", False),
+    pairs, alone = page_cases(batch, code)
+    return [(name, page, False) for name, page, _api in pairs] + [
+        (name, lambda path=path: path, as_donor) for name, path, as_donor in alone
     ]
 
 

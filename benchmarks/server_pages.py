@@ -29,6 +29,7 @@ import sys
 import time
 import uuid
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -286,6 +287,69 @@ def median_cpu(samples: list[tuple[float, float]]) -> float:
     return statistics.median(c for _w, c in samples)
 
 
+def page_cases(
+    batch_id: int, code: Callable[[], str]
+) -> tuple[list[tuple[str, Callable[[], str], Callable[[], str]]], list[tuple[str, str, bool]]]:
+    """The pages measured: (name, page, its API peer) triples, then (name, page, as the donor)
+    for the pages measured alone. `code()` gives an asset code of the set; `server_http.py`
+    serves the same pages."""
+    cases: list[tuple[str, Callable[[], str], Callable[[], str]]] = [
+        ("device list, default (newest first)", lambda: "/appareils", lambda: "/api/v1/devices?limit=50"),
+        (
+            "device list, grade B + erased",
+            lambda: "/appareils?grade=B&erasure=erased",
+            lambda: "/api/v1/devices?grade=B&erasure_status=erased&limit=50",
+        ),
+        (
+            "device list, one batch",
+            lambda: f"/appareils?batch={batch_id}",
+            lambda: f"/api/v1/devices?batch_id={batch_id}",
+        ),
+        (
+            "device list, search by asset code",
+            lambda: "/appareils?" + urlencode({"q": code()}),
+            lambda: "/api/v1/devices?" + urlencode({"q": code()}),
+        ),
+        (
+            "device list, substring search 'thinkpad'",
+            lambda: "/appareils?q=thinkpad",
+            lambda: "/api/v1/devices?q=thinkpad",
+        ),
+        (
+            "device list, 2-character search '3f'",
+            lambda: "/appareils?q=3f",
+            lambda: "/api/v1/devices?q=3f",
+        ),
+        (
+            "device list, 2-character search 'hp'",
+            lambda: "/appareils?q=hp",
+            lambda: "/api/v1/devices?q=hp",
+        ),
+        (
+            "device list, date range (one month)",
+            lambda: "/appareils?from=2026-06-01&to=2026-06-30",
+            lambda: "/api/v1/devices?date_from=2026-06-01&date_to=2026-06-30",
+        ),
+        (
+            "device list, page 200",
+            lambda: "/appareils?page=200",
+            lambda: "/api/v1/devices?offset=9950&limit=50",
+        ),
+        (
+            "device page (3 runs, 6 certificates)",
+            lambda: "/appareil?" + urlencode({"code": code()}),
+            lambda: "/api/v1/devices/" + code(),
+        ),
+    ]
+    alone = [
+        ("device list as a donor (1/10 of devices)", "/appareils", True),
+        ("device list, 'in stock' filter", "/appareils?state=stock", False),
+        ("batch page (2,000 devices, 50 shown)", f"/lots/{batch_id}", False),
+        ("donors and batches page", "/lots", False),
+    ]
+    return cases, alone
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--devices", type=int, default=100_000)
@@ -354,64 +418,12 @@ def main() -> int:
         return f"AT-{rng.randrange(args.devices):07d}"
 
     only = set(args.only.split(",")) if args.only else None
-    cases: list[tuple[str, Any, Any]] = [
-        ("device list, default (newest first)", lambda: "/appareils", lambda: "/api/v1/devices?limit=50"),
-        (
-            "device list, grade B + erased",
-            lambda: "/appareils?grade=B&erasure=erased",
-            lambda: "/api/v1/devices?grade=B&erasure_status=erased&limit=50",
-        ),
-        (
-            "device list, one batch",
-            lambda: f"/appareils?batch={batch_id}",
-            lambda: f"/api/v1/devices?batch_id={batch_id}",
-        ),
-        (
-            "device list, search by asset code",
-            lambda: "/appareils?" + urlencode({"q": code()}),
-            lambda: "/api/v1/devices?" + urlencode({"q": code()}),
-        ),
-        (
-            "device list, substring search 'thinkpad'",
-            lambda: "/appareils?q=thinkpad",
-            lambda: "/api/v1/devices?q=thinkpad",
-        ),
-        (
-            "device list, 2-character search '3f'",
-            lambda: "/appareils?q=3f",
-            lambda: "/api/v1/devices?q=3f",
-        ),
-        (
-            "device list, 2-character search 'hp'",
-            lambda: "/appareils?q=hp",
-            lambda: "/api/v1/devices?q=hp",
-        ),
-        (
-            "device list, date range (one month)",
-            lambda: "/appareils?from=2026-06-01&to=2026-06-30",
-            lambda: "/api/v1/devices?date_from=2026-06-01&date_to=2026-06-30",
-        ),
-        (
-            "device list, page 200",
-            lambda: "/appareils?page=200",
-            lambda: "/api/v1/devices?offset=9950&limit=50",
-        ),
-        (
-            "device page (3 runs, 6 certificates)",
-            lambda: "/appareil?" + urlencode({"code": code()}),
-            lambda: "/api/v1/devices/" + code(),
-        ),
-    ]
+    cases, alone = page_cases(batch_id, code)
     lines = []
     if args.dashboard_only:
         cases, others = [], []
     else:
-        others = [
-            ("device list as a donor (1/10 of devices)", "/appareils", donor),
-            ("device list, 'in stock' filter", "/appareils?state=stock", client),
-            ("batch page (2,000 devices, 50 shown)", f"/lots/{batch_id}", client),
-            ("donors and batches page", "/lots", client),
-        ]
+        others = [(name, path, donor if as_donor else client) for name, path, as_donor in alone]
     for name, page, api in cases:
         if only is not None and not any(word in name for word in only):
             continue
