@@ -32,9 +32,9 @@ from __future__ import annotations
 
 import datetime as dt
 import weakref
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any, TypeAlias, TypedDict, Unpack
+from typing import Any, TypeAlias, TypedDict, TypeVar, Unpack
 
 from sqlalchemy import (
     ColumnElement,
@@ -368,12 +368,19 @@ def _count(session: Session, query: AnySelect) -> int:
 _DEVICE_TOTAL = select(DeviceTotals.devices).where(DeviceTotals.id == 1)
 
 
-def _rows(
-    session: Session, ids: Sequence[int], order: tuple[Any, ...], options: Sequence[ExecutableOption]
-) -> Sequence[Device]:
+_T = TypeVar("_T")
+
+
+def in_order(by_id: Mapping[int, _T], ids: Sequence[int]) -> list[_T]:
+    """The rows of `by_id` in the order of `ids` (the page's), skipping any not found."""
+    return [by_id[i] for i in ids if i in by_id]
+
+
+def _rows(session: Session, ids: Sequence[int], options: Sequence[ExecutableOption]) -> Sequence[Device]:
     if not ids:
         return []
-    return session.scalars(select(Device).where(Device.id.in_(ids)).order_by(*order).options(*options)).all()
+    found = session.scalars(select(Device).where(Device.id.in_(ids)).options(*options))
+    return in_order({device.id: device for device in found}, ids)
 
 
 def list_device_ids(
@@ -480,9 +487,8 @@ def list_devices(
     """`list_device_ids`'s page with its rows as ORM objects; `options` are the ORM's loader
     options for them (`load_only` for a few columns)."""
     found = list_device_ids(session, **params)
-    order = SORT_ORDERS.get(params.get("sort", "recent"), SORT_ORDERS["recent"])(Device)
     return DevicePage(
-        rows=_rows(session, found.ids, order, options),
+        rows=_rows(session, found.ids, options),
         total=found.total,
         capped=found.capped,
         has_more=found.has_more,
@@ -504,6 +510,7 @@ __all__ = [
     "apply_filter",
     "ascii_lower",
     "day_start",
+    "in_order",
     "is_short",
     "list_device_ids",
     "list_devices",

@@ -18,7 +18,7 @@ from sqlalchemy import ColumnElement, Row, Select, and_, bindparam, case, exists
 from sqlalchemy.orm import Session
 
 from server_stub.db import core
-from server_stub.device_list import DeviceFilter, day_start
+from server_stub.device_list import DeviceFilter, day_start, in_order
 from server_stub.device_list import apply_filter as _apply_filter
 from server_stub.models import Batch, Device, Donor, Outcome
 
@@ -90,8 +90,7 @@ def device_table_rows(
         newest[outcome.device_id] = outcome
     return [
         TableRow(device=device, url=url(device.asset_code), outcome=newest.get(device.id))
-        for device in (devices.get(i) for i in ids)
-        if device is not None
+        for device in in_order(devices, ids)
     ]
 
 
@@ -107,7 +106,7 @@ def batch_counts(session: Session, *, batch_ids: Sequence[int]) -> dict[int, Bat
     """Per batch: devices received (attached), processed (at least one run), erased, left."""
     if not batch_ids:
         return {}
-    rows = session.execute(
+    rows = core(session).execute(
         select(
             Device.batch_id,
             func.count(Device.id),
@@ -123,7 +122,7 @@ def batch_counts(session: Session, *, batch_ids: Sequence[int]) -> dict[int, Bat
     # 1.8 against 3.9 ms, 83 against 95 ms).
     has_outcome = exists().where(Outcome.device_id == Device.id)
     left = dict(
-        session.execute(
+        core(session).execute(
             select(Device.batch_id, func.count())
             .where(Device.batch_id.in_(batch_ids), has_outcome)
             .group_by(Device.batch_id)
