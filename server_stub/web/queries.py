@@ -106,27 +106,33 @@ def batch_counts(session: Session, *, batch_ids: Sequence[int]) -> dict[int, Bat
     """Per batch: devices received (attached), processed (at least one run), erased, left."""
     if not batch_ids:
         return {}
-    rows = core(session).execute(
-        select(
-            Device.batch_id,
-            func.count(Device.id),
-            func.sum(case((Device.report_count > 0, 1), else_=0)),
-            func.sum(case((Device.erasure_status == "erased", 1), else_=0)),
+    rows = (
+        core(session)
+        .execute(
+            select(
+                Device.batch_id,
+                func.count(Device.id),
+                func.sum(case((Device.report_count > 0, 1), else_=0)),
+                func.sum(case((Device.erasure_status == "erased", 1), else_=0)),
+            )
+            .where(Device.batch_id.in_(batch_ids))
+            .group_by(Device.batch_id)
         )
-        .where(Device.batch_id.in_(batch_ids))
-        .group_by(Device.batch_id)
-    ).all()
+        .all()
+    )
     # One probe of the outcomes index per machine (a semi-join): with 100,000 devices and 40,000
     # outcomes, 3–4 ms for a batch of 2,000 and 38–46 ms for 50 batches on PostgreSQL, where
     # joining every outcome and counting the distinct machines took 15 and 47–64 ms (SQLite:
     # 1.8 against 3.9 ms, 83 against 95 ms).
     has_outcome = exists().where(Outcome.device_id == Device.id)
     left = dict(
-        core(session).execute(
+        core(session)
+        .execute(
             select(Device.batch_id, func.count())
             .where(Device.batch_id.in_(batch_ids), has_outcome)
             .group_by(Device.batch_id)
-        ).all()
+        )
+        .all()
     )
     return {
         int(batch_id): BatchCounts(
